@@ -1,0 +1,102 @@
+// Builds the frozen Config: defaults ← per-environment file ← environment ← explicit overrides.
+// The only module that reads process.env. Invalid configuration → ConfigError with one line per key.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configDir } from '../paths.js';
+import { envMap } from './env-map.js';
+import { configSchema, type Config, type RuntimeEnv } from './schema.js';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Plain = Record<string, unknown>;
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function merge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isPlain(current) && isPlain(value) ? merge(current, value) : value;
+  }
+  return out;
+}
+
+function setPath(target: Plain, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (!isPlain(node[part])) node[part] = {};
+    node = node[part] as Plain;
+  }
+  node[parts[parts.length - 1] as string] = value;
+}
+
+function readJson(file: string): Plain {
+  if (!existsSync(file)) return {};
+  const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!isPlain(value)) throw new ConfigError([`${file}: must hold a JSON object`]);
+  return value;
+}
+
+function runtimeEnv(raw: string | undefined): RuntimeEnv {
+  if (raw === 'production' || raw === 'test') return raw;
+  return 'development';
+}
+
+/** Settings production refuses to run without; one message per missing one. */
+function productionProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (!config.secrets.encryptionKey) problems.push('ENCRYPTION_KEY: required in production (32+ random bytes, base64 or hex)');
+  if (config.secrets.cookieKeys.length === 0) problems.push('COOKIE_KEYS: required in production (comma-separated, 32+ characters each)');
+  if (!config.issuer.startsWith('https://')) problems.push('ISSUER: must be an https:// URL in production');
+  return problems;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  overrides?: DeepPartial<Config>;
+}
+
+/** Loads and validates configuration; throws ConfigError listing every problem. */
+export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
+  const env = options.env ?? process.env;
+  const mode = runtimeEnv(env.NODE_ENV);
+  let raw = merge(readJson(join(configDir, 'default.json')), readJson(join(configDir, `${mode}.json`)));
+  raw = merge(raw, { env: mode, secrets: { previousEncryptionKeys: [], cookieKeys: [] } });
+  for (const [name, [path, parse]] of Object.entries(envMap)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, parse(value));
+  }
+  if (options.overrides) raw = merge(raw, options.overrides as Plain);
+  if (raw.issuer === undefined) raw.issuer = `http://localhost:${String(raw.port)}`;
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
+  }
+  const config = parsed.data;
+  if (config.env === 'production') {
+    const problems = productionProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,19 @@
+// The ordered list of migrations (static imports, so the same list works from source and from dist/).
+// Add a new migration here when you add its file; never edit one that has been merged.
+
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as oidcPayloads from '../../migrations/20261127_0001_oidc_payloads.js';
+import * as signingKeys from '../../migrations/20261127_0002_signing_keys.js';
+import * as clients from '../../migrations/20261127_0003_clients.js';
+import * as auditEvents from '../../migrations/20261127_0004_audit_events.js';
+
+const migrations: Record<string, Migration> = {
+  '20261127_0001_oidc_payloads': oidcPayloads,
+  '20261127_0002_signing_keys': signingKeys,
+  '20261127_0003_clients': clients,
+  '20261127_0004_audit_events': auditEvents,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

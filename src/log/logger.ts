@@ -1,0 +1,35 @@
+// The process logger (pino, JSON lines). A central redact list is the last line of defence: code
+// must not log secrets or personal data in the first place, and anything named like one is censored.
+
+import { pino, type Logger, type DestinationStream } from 'pino';
+
+export type { Logger };
+
+const sensitiveKeys = [
+  'password', 'newPassword', 'confirmPassword', 'code', 'smsCode', 'captcha', 'otp', 'secret',
+  'client_secret', 'clientSecret', 'token', 'access_token', 'refresh_token', 'id_token', 'accessToken',
+  'refreshToken', 'authorization', 'cookie', 'set-cookie', 'idNumber', 'id_number', 'documentNumber',
+  'phone', 'phone_number', 'mobile', 'name', 'certNo', 'cert_no', 'privateKey', 'encryptionKey',
+];
+
+const redactPaths = [
+  ...sensitiveKeys,
+  ...sensitiveKeys.map((k) => `*.${k}`),
+  ...sensitiveKeys.map((k) => `*.*.${k}`),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'jsrs-idp' },
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}

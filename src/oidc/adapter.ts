@@ -1,0 +1,95 @@
+// oidc-provider's persistence: every model in oidc_payloads through Kysely, except Client, which
+// is served from the clients table. `consume` is one conditional update, so a code redeems once.
+
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Clock } from '../domain/clock.js';
+import {
+  consumePayload,
+  destroyByGrantId,
+  destroyPayload,
+  findPayload,
+  findPayloadBy,
+  upsertPayload,
+  type StoredPayload,
+} from '../repositories/oidc-payloads.js';
+import type { ClientMetadata, ClientStore } from './client-store.js';
+
+function toProviderPayload(stored: StoredPayload | undefined): AdapterPayload | undefined {
+  if (!stored) return undefined;
+  const payload = stored.payload as AdapterPayload;
+  if (stored.consumedAt) return { ...payload, consumed: Math.floor(stored.consumedAt.getTime() / 1000) };
+  return payload;
+}
+
+class KyselyAdapter implements Adapter {
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly clock: Clock,
+    private readonly model: string,
+  ) {}
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const expiresAt = expiresIn ? new Date(this.clock.now().getTime() + expiresIn * 1000) : null;
+    await upsertPayload(this.db, { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt });
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return toProviderPayload(await findPayload(this.db, this.model, id));
+  }
+
+  async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return toProviderPayload(await findPayloadBy(this.db, this.model, 'uid', uid));
+  }
+
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return toProviderPayload(await findPayloadBy(this.db, this.model, 'user_code', userCode));
+  }
+
+  async consume(id: string): Promise<void> {
+    const consumed = await consumePayload(this.db, this.model, id, this.clock.now());
+    if (!consumed) throw new errors.InvalidGrant('grant has already been used');
+  }
+
+  async destroy(id: string): Promise<void> {
+    await destroyPayload(this.db, this.model, id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await destroyByGrantId(this.db, this.model, grantId);
+  }
+}
+
+class ClientAdapter implements Adapter {
+  constructor(private readonly store: ClientStore) {}
+
+  async upsert(id: string, payload: AdapterPayload): Promise<void> {
+    await this.store.save({ ...(payload as Record<string, unknown>), client_id: id } as ClientMetadata, 'registration');
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    return (await this.store.find(id)) as AdapterPayload | undefined;
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.store.remove(id);
+  }
+
+  async findByUid(): Promise<undefined> {
+    return undefined;
+  }
+
+  async findByUserCode(): Promise<undefined> {
+    return undefined;
+  }
+
+  async consume(): Promise<void> {}
+
+  async revokeByGrantId(): Promise<void> {}
+}
+
+export function createAdapterFactory(deps: { db: Kysely<DB>; clock: Clock; clients: ClientStore }): AdapterFactory {
+  return (model: string) =>
+    model === 'Client' ? new ClientAdapter(deps.clients) : new KyselyAdapter(deps.db, deps.clock, model);
+}

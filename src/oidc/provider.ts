@@ -1,0 +1,156 @@
+// Builds the oidc-provider instance from configuration, keys and the account directory: features,
+// claims, TTLs, cookies and our own interaction, error and logout pages. No listening here.
+
+import Provider, { type Configuration, type FindAccount, type KoaContextWithOIDC, type interactionPolicy } from 'oidc-provider';
+import type { AdapterFactory } from 'oidc-provider';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log/logger.js';
+import { t } from '../i18n/index.js';
+import type { RequestState } from '../http/state.js';
+import { render, type Views } from '../http/views.js';
+import { providerClaimsConfig, supportedAcrValues, supportedScopes } from './claims.js';
+import { clientMetadataProperties, validateClientMetadata } from './client-metadata.js';
+import type { KeyMaterial } from './keys.js';
+
+export interface ProviderDeps {
+  config: Readonly<Config>;
+  adapter: AdapterFactory;
+  keys: KeyMaterial;
+  views: Views;
+  logger: Logger;
+  findAccount: FindAccount;
+  /** Extra claims for access tokens (identity_level, acr, amr): stored with opaque tokens, shown by introspection. */
+  accessTokenClaims?: (ctx: KoaContextWithOIDC, accountId: string) => Promise<Record<string, unknown> | undefined>;
+  policy?: interactionPolicy.Prompt[];
+}
+
+function stateOf(ctx: KoaContextWithOIDC): Partial<RequestState> {
+  return ctx.state as Partial<RequestState>;
+}
+
+function clientIsFirstParty(ctx: KoaContextWithOIDC): boolean {
+  return Boolean((ctx.oidc.client as unknown as { first_party?: boolean } | undefined)?.first_party);
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, views } = deps;
+  const ttl = config.oidc.ttl;
+  const configuration: Configuration = {
+    adapter: deps.adapter,
+    jwks: { keys: deps.keys.jwks as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: deps.keys.cookieKeys,
+      names: { session: '_jsrs_session', interaction: '_jsrs_interaction', resume: '_jsrs_interaction_resume' },
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    claims: providerClaimsConfig(),
+    scopes: [...supportedScopes],
+    acrValues: [...supportedAcrValues],
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    subjectTypes: ['public'],
+    pkce: { required: () => true },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    extraClientMetadata: { properties: [...clientMetadataProperties], validator: validateClientMetadata },
+    findAccount: deps.findAccount,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      claimsParameter: { enabled: true },
+      backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true },
+      dPoP: { enabled: true },
+      requestObjects: { enabled: true, requireSignedRequestObject: false },
+      resourceIndicators: { enabled: false },
+      registration: {
+        enabled: Boolean(config.registrationAccessToken),
+        ...(config.registrationAccessToken ? { initialAccessToken: config.registrationAccessToken } : {}),
+      },
+      registrationManagement: { enabled: Boolean(config.registrationAccessToken), rotateRegistrationAccessToken: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          const locale = stateOf(ctx).locale ?? 'zh-CN';
+          const clientName = ctx.oidc.client?.clientName ?? t(locale, 'app.title');
+          render(ctx, views, 'interaction/logout.njk', { form, clientName });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          const locale = stateOf(ctx).locale ?? 'zh-CN';
+          const clientName = ctx.oidc.client?.clientName ?? t(locale, 'app.title');
+          render(ctx, views, 'interaction/logged-out.njk', { clientName });
+        },
+      },
+    },
+    ttl: {
+      AccessToken: ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      IdToken: ttl.idToken,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      Grant: ttl.grant,
+      RefreshToken: ttl.refreshToken,
+      ClientCredentials: ttl.clientCredentials,
+      BackchannelAuthenticationRequest: 600,
+      DeviceCode: 600,
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      ...(deps.policy ? { policy: deps.policy } : {}),
+    },
+    issueRefreshToken: async (ctx, client, code) => {
+      if (!client.grantTypeAllowed('refresh_token')) return false;
+      return code.scopes.has('offline_access') || clientIsFirstParty(ctx);
+    },
+    loadExistingGrant: async (ctx) => {
+      const client = ctx.oidc.client;
+      const session = ctx.oidc.session;
+      if (!client || !session?.accountId) return undefined;
+      const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+      const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!clientIsFirstParty(ctx)) return existing;
+      // First-party clients are ours: their grant always covers what they ask for (no consent page).
+      const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      const scope = ctx.oidc.params?.scope;
+      if (typeof scope === 'string') grant.addOIDCScope(scope);
+      const requested = ctx.oidc.claims ?? {};
+      const claimNames = [...Object.keys(requested.id_token ?? {}), ...Object.keys(requested.userinfo ?? {})];
+      if (claimNames.length > 0) grant.addOIDCClaims(claimNames);
+      await grant.save();
+      return grant;
+    },
+    extraTokenClaims: async (ctx, token) => {
+      const accountId = (token as { accountId?: string }).accountId;
+      if (!accountId || !deps.accessTokenClaims) return undefined;
+      return deps.accessTokenClaims(ctx, accountId);
+    },
+    renderError: async (ctx, out) => {
+      const locale = stateOf(ctx).locale ?? 'zh-CN';
+      const message = out.error === 'invalid_request' || out.error === 'invalid_client' || out.error === 'invalid_redirect_uri'
+        ? t(locale, 'errors.oauth_request_invalid')
+        : t(locale, 'errors.oauth_generic');
+      render(ctx, views, 'errors/error.njk', {
+        title: t(locale, 'errors.title'),
+        message,
+        detail: out.error_description,
+        requestId: stateOf(ctx).requestId,
+      });
+    },
+    discovery: {
+      ui_locales_supported: ['zh-CN', 'en'],
+      claims_locales_supported: ['zh-CN'],
+    },
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return provider;
+}

@@ -1,0 +1,101 @@
+// SQL for oidc-provider's stored models (one row per model instance in oidc_payloads).
+
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+export interface StoredPayload {
+  payload: Record<string, unknown>;
+  consumedAt: Date | null;
+}
+
+type Executor = Kysely<DB>;
+
+export async function upsertPayload(
+  db: Executor,
+  row: { model: string; id: string; payload: Record<string, unknown>; expiresAt: Date | null },
+): Promise<void> {
+  const values = {
+    model: row.model,
+    id: row.id,
+    payload: JSON.stringify(row.payload),
+    grant_id: stringOrNull(row.payload.grantId),
+    uid: stringOrNull(row.payload.uid),
+    user_code: stringOrNull(row.payload.userCode),
+    expires_at: row.expiresAt,
+  };
+  await db
+    .insertInto('oidc_payloads')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['model', 'id']).doUpdateSet({
+        payload: values.payload,
+        grant_id: values.grant_id,
+        uid: values.uid,
+        user_code: values.user_code,
+        expires_at: values.expires_at,
+      }),
+    )
+    .execute();
+}
+
+export async function findPayload(db: Executor, model: string, id: string): Promise<StoredPayload | undefined> {
+  const row = await db
+    .selectFrom('oidc_payloads')
+    .select(['payload', 'consumed_at'])
+    .where('model', '=', model)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { payload: row.payload, consumedAt: row.consumed_at };
+}
+
+export async function findPayloadBy(
+  db: Executor,
+  model: string,
+  column: 'uid' | 'user_code',
+  value: string,
+): Promise<StoredPayload | undefined> {
+  const row = await db
+    .selectFrom('oidc_payloads')
+    .select(['payload', 'consumed_at'])
+    .where('model', '=', model)
+    .where(column, '=', value)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { payload: row.payload, consumedAt: row.consumed_at };
+}
+
+/** Marks a row consumed if it is not yet; returns false when it was already consumed or is absent. */
+export async function consumePayload(db: Executor, model: string, id: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('oidc_payloads')
+    .set({ consumed_at: at })
+    .where('model', '=', model)
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function destroyPayload(db: Executor, model: string, id: string): Promise<void> {
+  await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
+}
+
+export async function destroyByGrantId(db: Executor, model: string, grantId: string): Promise<void> {
+  await db.deleteFrom('oidc_payloads').where('model', '=', model).where('grant_id', '=', grantId).execute();
+}
+
+/** Deletes at most `limit` rows that expired before `before`; returns how many went. */
+export async function purgeExpiredPayloads(db: Executor, before: Date, limit: number): Promise<number> {
+  const result = await sql<{ n: number }>`
+    with doomed as (
+      select model, id from oidc_payloads where expires_at < ${before} limit ${limit}
+    )
+    delete from oidc_payloads p using doomed d where p.model = d.model and p.id = d.id
+  `.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+function stringOrNull(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
