@@ -60,6 +60,10 @@ function productionProblems(config: Config): string[] {
   if (!config.secrets.encryptionKey) problems.push('ENCRYPTION_KEY: required in production (32+ random bytes, base64 or hex)');
   if (config.secrets.cookieKeys.length === 0) problems.push('COOKIE_KEYS: required in production (comma-separated, 32+ characters each)');
   if (!config.issuer.startsWith('https://')) problems.push('ISSUER: must be an https:// URL in production');
+  if (config.adapters.sms.driver !== 'http' || !config.adapters.sms.url) problems.push('SMS_DRIVER=http and SMS_URL: production needs the real SMS gateway');
+  if (config.adapters.registry.driver !== 'http' || !config.adapters.registry.url || !config.adapters.registry.appSecret) {
+    problems.push('REGISTRY_DRIVER=http, REGISTRY_URL, REGISTRY_APP_KEY and REGISTRY_APP_SECRET: production needs the real population registry');
+  }
   return problems;
 }
 

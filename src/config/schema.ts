@@ -44,6 +44,30 @@ export const configSchema = z.object({
     lockoutSeconds: positiveInt,
     piiAlgorithm: z.enum(['A256GCM', 'SM4CTR-HSM3']),
   }),
+  sms: z.object({
+    codeTtlSeconds: positiveInt,
+    maxAttempts: positiveInt,
+    perNumberPerMinute: positiveInt,
+    perNumberPerHour: positiveInt,
+    perNumberPerDay: positiveInt,
+    perIpPerHour: positiveInt,
+  }),
+  rateLimits: z.object({ postsPerIpPerMinute: positiveInt }),
+  adapters: z.object({
+    sms: z.object({
+      driver: z.enum(['dev', 'http']),
+      url: z.url().optional(),
+      apiKey: z.string().optional(),
+      timeoutMs: positiveInt,
+    }),
+    registry: z.object({
+      driver: z.enum(['mock', 'http']),
+      url: z.url().optional(),
+      appKey: z.string().optional(),
+      appSecret: z.string().optional(),
+      timeoutMs: positiveInt,
+    }),
+  }),
   audit: z.object({ retentionDays: positiveInt }),
   devClient: z.object({
     clientId: z.string().min(1),

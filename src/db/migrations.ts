@@ -6,12 +6,18 @@ import * as oidcPayloads from '../../migrations/20261127_0001_oidc_payloads.js';
 import * as signingKeys from '../../migrations/20261127_0002_signing_keys.js';
 import * as clients from '../../migrations/20261127_0003_clients.js';
 import * as auditEvents from '../../migrations/20261127_0004_audit_events.js';
+import * as accounts from '../../migrations/20261127_0005_accounts.js';
+import * as securityCounters from '../../migrations/20261127_0006_security_counters.js';
+import * as flows from '../../migrations/20261127_0007_flows.js';
 
 const migrations: Record<string, Migration> = {
   '20261127_0001_oidc_payloads': oidcPayloads,
   '20261127_0002_signing_keys': signingKeys,
   '20261127_0003_clients': clients,
   '20261127_0004_audit_events': auditEvents,
+  '20261127_0005_accounts': accounts,
+  '20261127_0006_security_counters': securityCounters,
+  '20261127_0007_flows': flows,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -51,7 +51,115 @@ export interface AuditEventsTable {
   details: JSONColumnType<Record<string, unknown>, string | undefined, string>;
 }
 
+export type IdentityLevelColumn = 'registered' | 'real_name' | 'real_person';
+
+export interface AccountsTable {
+  id: string;
+  status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  level: ColumnType<IdentityLevelColumn, IdentityLevelColumn | undefined, IdentityLevelColumn>;
+  name_envelope: string | null;
+  needs_phone: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AccountDocumentsTable {
+  account_id: string;
+  cert_type: string;
+  number_envelope: string;
+  number_index: string;
+  created_at: Timestamp;
+}
+
+export interface PhonesTable {
+  account_id: string;
+  phone_envelope: string;
+  phone_index: string;
+  verified_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface PasswordCredentialsTable {
+  account_id: string;
+  hash: string;
+  updated_at: Timestamp;
+}
+
+export interface IdentityProofsTable {
+  id: string;
+  account_id: string;
+  kind: 'registry_match' | 'face_match' | 'upstream_assertion';
+  level: IdentityLevelColumn;
+  adapter: string;
+  reference: string | null;
+  created_at: Timestamp;
+}
+
+export interface UpstreamLinksTable {
+  account_id: string;
+  upstream: string;
+  subject: string;
+  created_at: Timestamp;
+}
+
+export interface OneTimeCodesTable {
+  id: string;
+  purpose: string;
+  target_index: string;
+  code_hash: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: number;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  consumed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface CaptchasTable {
+  id: string;
+  answer_hash: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  consumed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  count: number;
+  reset_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface LoginFailuresTable {
+  key: string;
+  failures: ColumnType<number, number | undefined, number>;
+  locked_until: NullableTimestamp;
+  updated_at: Timestamp;
+}
+
+export interface FlowsTable {
+  id: string;
+  kind: string;
+  state: string;
+  facts: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  interaction_uid: string | null;
+  account_id: string | null;
+  browser_hash: string;
+  version: ColumnType<number, number | undefined, number>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
+  accounts: AccountsTable;
+  account_documents: AccountDocumentsTable;
+  phones: PhonesTable;
+  password_credentials: PasswordCredentialsTable;
+  identity_proofs: IdentityProofsTable;
+  upstream_links: UpstreamLinksTable;
+  one_time_codes: OneTimeCodesTable;
+  captchas: CaptchasTable;
+  rate_limits: RateLimitsTable;
+  login_failures: LoginFailuresTable;
+  flows: FlowsTable;
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   clients: ClientsTable;

@@ -70,4 +70,23 @@ export const en: Record<MessageKey, string> = {
   'levels.registered': 'Registered user',
   'levels.real_name': 'Real-name verified user',
   'levels.real_person': 'Real-person verified user',
+  // SMS codes, captcha (src/services/sms-codes.ts, captcha.ts, adapters/sms)
+  'sms.template.login': '[Jiangsu HRSS] Your sign-in code is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.template.register': '[Jiangsu HRSS] Your registration code is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.template.recover': '[Jiangsu HRSS] Your account recovery code is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.template.bind_phone': '[Jiangsu HRSS] Your code to bind this mobile number is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.template.change_phone': '[Jiangsu HRSS] Your code to change your mobile number is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.template.appeal': '[Jiangsu HRSS] Your account appeal code is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.rate_limited': 'Codes were sent too often, please try again in {seconds} seconds',
+  'sms.code_invalid': 'The SMS code is wrong',
+  'sms.code_expired': 'The SMS code is no longer valid, please request a new one',
+  'sms.code_exhausted': 'Too many wrong SMS codes, please request a new one',
+  'errors.sms_unavailable': 'The SMS service is unavailable right now; try again later or choose another method',
+  'captcha.invalid': 'The image code is wrong or has expired, please enter the new one',
+  // Accounts, registration, password sign-in (src/services/accounts.ts, password-sign-in.ts)
+  'registration.document_taken': 'This document number is already registered; sign in or reset your password',
+  'registration.phone_taken': 'This mobile number is already used by another account',
+  'registration.name_required': 'Please enter your name',
+  'signin.invalid': 'The account or password is incorrect',
+  'signin.locked': 'Account locked; try again after {until}',
 };

@@ -67,6 +67,25 @@ export const zhCN = {
   'levels.registered': '注册用户',
   'levels.real_name': '实名用户',
   'levels.real_person': '实人用户',
+  // SMS codes, captcha (src/services/sms-codes.ts, captcha.ts, adapters/sms)
+  'sms.template.login': '【江苏人社】您的登录验证码为{code}，{minutes}分钟内有效，请勿泄露。',
+  'sms.template.register': '【江苏人社】您正在注册统一身份认证账号，验证码为{code}，{minutes}分钟内有效，请勿泄露。',
+  'sms.template.recover': '【江苏人社】您正在找回统一身份认证账号，验证码为{code}，{minutes}分钟内有效，请勿泄露。',
+  'sms.template.bind_phone': '【江苏人社】您正在绑定手机号，验证码为{code}，{minutes}分钟内有效，请勿泄露。',
+  'sms.template.change_phone': '【江苏人社】您正在更换绑定的手机号，验证码为{code}，{minutes}分钟内有效，请勿泄露。',
+  'sms.template.appeal': '【江苏人社】您正在提交账号申诉，验证码为{code}，{minutes}分钟内有效，请勿泄露。',
+  'sms.rate_limited': '发送过于频繁，请 {seconds} 秒后再试',
+  'sms.code_invalid': '短信验证码错误',
+  'sms.code_expired': '短信验证码已失效，请重新获取',
+  'sms.code_exhausted': '短信验证码错误次数过多，请重新获取',
+  'errors.sms_unavailable': '短信服务暂时不可用，请稍后再试或选择其他方式',
+  'captcha.invalid': '图形验证码错误或已失效，请重新输入',
+  // Accounts, registration, password sign-in (src/services/accounts.ts, password-sign-in.ts)
+  'registration.document_taken': '该证件号码已注册，请直接登录或找回密码',
+  'registration.phone_taken': '该手机号码已被其他账号使用',
+  'registration.name_required': '请输入姓名',
+  'signin.invalid': '账号或密码错误',
+  'signin.locked': '账号已锁定，请于 {until} 后再试',
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

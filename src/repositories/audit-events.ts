@@ -1,0 +1,43 @@
+// SQL for the audit trail: append (the only write the application makes) and reads for the
+// user centre and the export command.
+
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+export interface AuditRecord {
+  event: string;
+  outcome: 'success' | 'failure' | 'info';
+  actor?: string | null | undefined;
+  subject?: string | null | undefined;
+  clientId?: string | null | undefined;
+  ip?: string | null | undefined;
+  requestId?: string | null | undefined;
+  details?: Record<string, unknown> | undefined;
+}
+
+export async function appendAuditEvent(db: Kysely<DB>, at: Date, record: AuditRecord): Promise<void> {
+  await db
+    .insertInto('audit_events')
+    .values({
+      at,
+      event: record.event,
+      outcome: record.outcome,
+      actor: record.actor ?? null,
+      subject: record.subject ?? null,
+      client_id: record.clientId ?? null,
+      ip: record.ip ?? null,
+      request_id: record.requestId ?? null,
+      details: JSON.stringify(record.details ?? {}),
+    })
+    .execute();
+}
+
+export async function listAuditEventsFor(db: Kysely<DB>, subject: string, limit: number) {
+  return db
+    .selectFrom('audit_events')
+    .select(['at', 'event', 'outcome', 'client_id', 'ip', 'details'])
+    .where('subject', '=', subject)
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .execute();
+}
