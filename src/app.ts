@@ -7,7 +7,15 @@ import { errorHandler } from './http/errors.js';
 import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
+import { csrfCookies } from './http/csrf.js';
+import { noStore } from './http/security-headers.js';
+import { render } from './http/views.js';
+import { comingSoonRoutes } from './routes/coming-soon.js';
+import { devRoutes } from './routes/dev.js';
 import { healthRoutes } from './routes/health.js';
+import { interactionRoutes } from './routes/interaction/index.js';
+import { appRegistrationRoutes } from './routes/registration/app-api.js';
+import { registrationRoutes } from './routes/registration/web.js';
 
 export interface AppHandle {
   app: Koa;
@@ -19,6 +27,8 @@ export function buildApp(container: Container): AppHandle {
   const { config, logger, views, metrics, database } = container;
   let stopping = false;
   const app = new Koa({ proxy: config.trustProxy });
+  // Cookies (ours and the mounted provider's) are signed with the current cookie keys.
+  Object.defineProperty(app, 'keys', { get: () => container.oidc.cookieKeys, set: () => undefined, configurable: true });
   app.silent = true; // errors are logged by our error handler, not printed by Koa
   app.on('error', (err: Error) => logger.debug({ err: err.message }, 'koa error event'));
 
@@ -30,6 +40,30 @@ export function buildApp(container: Container): AppHandle {
 
   const health = healthRoutes({ database, metrics, isStopping: () => stopping });
   app.use(health.routes());
+
+  const production = config.env === 'production';
+  app.use(csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production }));
+  app.use(async (ctx, next) => {
+    if (/^\/(interaction|register|recover|appeal|account|api|dev)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
+    return next();
+  });
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/' && ctx.method === 'GET') return render(ctx, views, 'home.njk');
+    return next();
+  });
+  for (const router of [
+    interactionRoutes(container),
+    registrationRoutes(container),
+    appRegistrationRoutes(container),
+    comingSoonRoutes(container, [
+      { path: '/recover', titleKey: 'recover.title' },
+      { path: '/appeal', titleKey: 'appeal.title' },
+    ]),
+    ...(production ? [] : [devRoutes(container)]),
+  ]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
 
   app.use(container.oidc.middleware);
   return { app, markStopping: () => { stopping = true; } };

@@ -17,6 +17,7 @@ import { attachProviderEvents } from './oidc/events.js';
 import { ensureKeys } from './oidc/keys.js';
 import { createProvider } from './oidc/provider.js';
 import { createOidcRuntime, type OidcRuntime } from './oidc/runtime.js';
+import { createServices, type Services } from './services/index.js';
 import { createSecrets, type Secrets } from './services/secrets.js';
 
 export interface Container {
@@ -29,6 +30,7 @@ export interface Container {
   views: Views;
   metrics: Metrics;
   oidc: OidcRuntime;
+  services: Services;
   close(): Promise<void>;
 }
 
@@ -66,7 +68,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     await syncConfiguredClients(config, clients, logger);
     const views = createViews({ watch: config.env === 'development' });
     const metrics = createMetrics({ defaultMetrics: config.env !== 'test' });
-    const accountClaims = createAccountClaims({ db: database.db, secrets });
+    const services = createServices({ config, db: database.db, clock, logger, secrets });
+    stops.push(() => void services.close());
+    const accountClaims = createAccountClaims({ accounts: services.accounts });
     const adapter = createAdapterFactory({ db: database.db, clock, clients });
     const oidc = await createOidcRuntime({
       db: database.db,
@@ -74,6 +78,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       clock,
       logger,
       reloadSeconds: config.oidc.keyReloadSeconds,
+      configuredCookieKeys: config.secrets.cookieKeys,
       build: (keys) => {
         const provider = createProvider({
           config,
@@ -102,6 +107,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       views,
       metrics,
       oidc,
+      services,
       async close() {
         for (const stop of stops.reverse()) stop();
         if (ownsDatabase) await database.close();

@@ -89,7 +89,8 @@ export async function rotateKeys(db: Kysely<DB>, box: SecretBox, clock: Clock, u
   });
 }
 
-export async function loadKeyMaterial(db: Kysely<DB>, box: SecretBox, clock: Clock): Promise<KeyMaterial> {
+/** Loads the usable keys; configured cookie keys (COOKIE_KEYS), when given, replace the stored ones. */
+export async function loadKeyMaterial(db: Kysely<DB>, box: SecretBox, clock: Clock, configuredCookieKeys: readonly string[] = []): Promise<KeyMaterial> {
   const now = clock.now();
   const sig = await listUsableKeys(db, 'sig', now);
   const cookie = await listUsableKeys(db, 'cookie', now);
@@ -98,6 +99,6 @@ export async function loadKeyMaterial(db: Kysely<DB>, box: SecretBox, clock: Clo
   const byAlg = (a: { alg: string }, b: { alg: string }) =>
     signingAlgorithms.indexOf(a.alg as 'RS256') - signingAlgorithms.indexOf(b.alg as 'RS256');
   const jwks = [...active.sort(byAlg), ...retired].map((k) => JSON.parse(box.decrypt(k.privateEnvelope, keyAad(k.kid))) as JWK);
-  const cookieKeys = cookie.map((k) => box.decrypt(k.privateEnvelope, keyAad(k.kid)));
+  const cookieKeys = configuredCookieKeys.length > 0 ? [...configuredCookieKeys] : cookie.map((k) => box.decrypt(k.privateEnvelope, keyAad(k.kid)));
   return { jwks, cookieKeys };
 }

@@ -152,5 +152,7 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  // interactionDetails/Result build their contexts from the provider app: it signs with the same keys.
+  provider.keys = deps.keys.cookieKeys;
   return provider;
 }

@@ -14,6 +14,8 @@ import type { SecretBox } from './secret-box.js';
 
 export interface OidcRuntime {
   readonly provider: Provider;
+  /** Cookie signing keys in force (newest first); the host Koa app signs its cookies with them too. */
+  readonly cookieKeys: string[];
   /** Middleware that hands the request to the current provider. */
   readonly middleware: Middleware;
   /** Reloads keys now if the key set changed; returns true when the provider was rebuilt. */
@@ -27,17 +29,19 @@ export async function createOidcRuntime(deps: {
   clock: Clock;
   logger: Logger;
   reloadSeconds: number;
+  configuredCookieKeys: readonly string[];
   build: (keys: KeyMaterial) => Provider;
 }): Promise<OidcRuntime> {
   let fingerprint = await keySetFingerprint(deps.db);
-  let provider = deps.build(await loadKeyMaterial(deps.db, deps.box, deps.clock));
+  let material = await loadKeyMaterial(deps.db, deps.box, deps.clock, deps.configuredCookieKeys);
+  let provider = deps.build(material);
   let mounted = mount(provider);
 
   const refreshKeys = async () => {
     const next = await keySetFingerprint(deps.db);
     if (next === fingerprint) return false;
-    const keys = await loadKeyMaterial(deps.db, deps.box, deps.clock);
-    provider = deps.build(keys);
+    material = await loadKeyMaterial(deps.db, deps.box, deps.clock, deps.configuredCookieKeys);
+    provider = deps.build(material);
     mounted = mount(provider);
     fingerprint = next;
     deps.logger.info('key set changed: provider rebuilt with the new keys');
@@ -52,6 +56,9 @@ export async function createOidcRuntime(deps: {
   return {
     get provider() {
       return provider;
+    },
+    get cookieKeys() {
+      return material.cookieKeys;
     },
     middleware: (ctx, next) => mounted(ctx, next),
     refreshKeys,

@@ -1,0 +1,161 @@
+// SQL for the account aggregate's identity rows: accounts, their one document and one phone
+// (encrypted envelopes plus blind indexes) and upstream links. Values arrive already encrypted.
+
+import type { Kysely, Transaction } from 'kysely';
+import type { DB, IdentityLevelColumn } from '../db/schema.js';
+
+export type AccountStatus = 'active' | 'disabled';
+
+/** An account with its document and phone columns (envelopes, not clear values). */
+export interface AccountRow {
+  id: string;
+  status: AccountStatus;
+  level: IdentityLevelColumn;
+  nameEnvelope: string | null;
+  needsPhone: boolean;
+  createdAt: Date;
+  certType: string | null;
+  numberEnvelope: string | null;
+  phoneEnvelope: string | null;
+}
+
+export async function insertAccount(
+  trx: Transaction<DB>,
+  row: { id: string; level: IdentityLevelColumn; nameEnvelope: string | null; needsPhone: boolean; now: Date },
+): Promise<void> {
+  await trx
+    .insertInto('accounts')
+    .values({
+      id: row.id,
+      level: row.level,
+      name_envelope: row.nameEnvelope,
+      needs_phone: row.needsPhone,
+      created_at: row.now,
+      updated_at: row.now,
+    })
+    .execute();
+}
+
+export async function insertAccountDocument(
+  trx: Transaction<DB>,
+  row: { accountId: string; certType: string; numberEnvelope: string; numberIndex: string; now: Date },
+): Promise<void> {
+  await trx
+    .insertInto('account_documents')
+    .values({
+      account_id: row.accountId,
+      cert_type: row.certType,
+      number_envelope: row.numberEnvelope,
+      number_index: row.numberIndex,
+      created_at: row.now,
+    })
+    .execute();
+}
+
+export async function insertPhone(
+  trx: Transaction<DB>,
+  row: { accountId: string; phoneEnvelope: string; phoneIndex: string; verifiedAt: Date },
+): Promise<void> {
+  await trx
+    .insertInto('phones')
+    .values({
+      account_id: row.accountId,
+      phone_envelope: row.phoneEnvelope,
+      phone_index: row.phoneIndex,
+      verified_at: row.verifiedAt,
+    })
+    .execute();
+}
+
+/** The account and its document and phone envelopes (one query), or undefined. */
+export async function findAccountById(db: Kysely<DB>, id: string): Promise<AccountRow | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .leftJoin('account_documents', 'account_documents.account_id', 'accounts.id')
+    .leftJoin('phones', 'phones.account_id', 'accounts.id')
+    .select([
+      'accounts.id',
+      'accounts.status',
+      'accounts.level',
+      'accounts.name_envelope',
+      'accounts.needs_phone',
+      'accounts.created_at',
+      'account_documents.cert_type',
+      'account_documents.number_envelope',
+      'phones.phone_envelope',
+    ])
+    .where('accounts.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    status: row.status,
+    level: row.level,
+    nameEnvelope: row.name_envelope,
+    needsPhone: row.needs_phone,
+    createdAt: row.created_at,
+    certType: row.cert_type,
+    numberEnvelope: row.number_envelope,
+    phoneEnvelope: row.phone_envelope,
+  };
+}
+
+/** Locks the account row for the rest of the transaction and returns its level, or undefined. */
+export async function lockAccountLevel(trx: Transaction<DB>, id: string): Promise<IdentityLevelColumn | undefined> {
+  const row = await trx.selectFrom('accounts').select('level').where('id', '=', id).forUpdate().executeTakeFirst();
+  return row?.level;
+}
+
+export async function updateAccountLevel(trx: Transaction<DB>, id: string, level: IdentityLevelColumn, now: Date): Promise<void> {
+  await trx.updateTable('accounts').set({ level, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** The account holding any of the given document blind indexes, preferring the earliest listed. */
+export async function findAccountIdByDocumentIndexes(db: Kysely<DB>, indexes: readonly string[]): Promise<string | undefined> {
+  if (indexes.length === 0) return undefined;
+  const rows = await db
+    .selectFrom('account_documents')
+    .select(['account_id', 'number_index'])
+    .where('number_index', 'in', indexes)
+    .execute();
+  for (const index of indexes) {
+    const hit = rows.find((r) => r.number_index === index);
+    if (hit) return hit.account_id;
+  }
+  return undefined;
+}
+
+export async function findAccountIdByPhoneIndex(db: Kysely<DB>, phoneIndex: string): Promise<string | undefined> {
+  const row = await db.selectFrom('phones').select('account_id').where('phone_index', '=', phoneIndex).executeTakeFirst();
+  return row?.account_id;
+}
+
+export async function findAccountIdByUpstream(db: Kysely<DB>, upstream: string, subject: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('upstream_links')
+    .select('account_id')
+    .where('upstream', '=', upstream)
+    .where('subject', '=', subject)
+    .executeTakeFirst();
+  return row?.account_id;
+}
+
+export async function insertUpstreamLink(
+  trx: Transaction<DB>,
+  row: { accountId: string; upstream: string; subject: string; now: Date },
+): Promise<void> {
+  await trx
+    .insertInto('upstream_links')
+    .values({ account_id: row.accountId, upstream: row.upstream, subject: row.subject, created_at: row.now })
+    .execute();
+}
+
+export async function listUpstreamLinks(db: Kysely<DB>, accountId: string): Promise<Array<{ upstream: string; subject: string; createdAt: Date }>> {
+  const rows = await db
+    .selectFrom('upstream_links')
+    .select(['upstream', 'subject', 'created_at'])
+    .where('account_id', '=', accountId)
+    .orderBy('created_at')
+    .execute();
+  return rows.map((r) => ({ upstream: r.upstream, subject: r.subject, createdAt: r.created_at }));
+}

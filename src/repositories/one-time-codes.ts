@@ -1,0 +1,112 @@
+// SQL for one-time codes (only their HMAC is stored): create (voiding older live codes), count an
+// attempt with one conditional update, consume once, and read the newest code's state.
+
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+export interface NewOneTimeCode {
+  id: string;
+  purpose: string;
+  targetIndex: string;
+  codeHash: string;
+  maxAttempts: number;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface OneTimeCodeState {
+  id: string;
+  attempts: number;
+  max_attempts: number;
+  expires_at: Date;
+  consumed_at: Date | null;
+}
+
+/** The id of the newest code for purpose+target; among equal times a live one wins over a void one. */
+function newestCodeId(db: Kysely<DB>, purpose: string, targetIndex: string) {
+  return db
+    .selectFrom('one_time_codes')
+    .select('id')
+    .where('purpose', '=', purpose)
+    .where('target_index', '=', targetIndex)
+    .orderBy('created_at', 'desc')
+    .orderBy(sql`consumed_at is null`, 'desc')
+    .orderBy('id', 'desc')
+    .limit(1);
+}
+
+/** Voids (marks consumed) every unconsumed code for purpose+target. */
+export async function voidLiveCodes(trx: Transaction<DB>, purpose: string, targetIndex: string, now: Date): Promise<void> {
+  await trx
+    .updateTable('one_time_codes')
+    .set({ consumed_at: now })
+    .where('purpose', '=', purpose)
+    .where('target_index', '=', targetIndex)
+    .where('consumed_at', 'is', null)
+    .execute();
+}
+
+export async function insertCode(trx: Transaction<DB>, code: NewOneTimeCode): Promise<void> {
+  await trx
+    .insertInto('one_time_codes')
+    .values({
+      id: code.id,
+      purpose: code.purpose,
+      target_index: code.targetIndex,
+      code_hash: code.codeHash,
+      attempts: 0,
+      max_attempts: code.maxAttempts,
+      expires_at: code.expiresAt,
+      created_at: code.createdAt,
+    })
+    .execute();
+}
+
+/**
+ * Counts one attempt against the newest code for purpose+target, only while it is unconsumed,
+ * unexpired and below its max attempts (one conditional update); returns its id and hash, or
+ * undefined when no attempt could be counted.
+ */
+export async function countAttempt(
+  db: Kysely<DB>,
+  purpose: string,
+  targetIndex: string,
+  now: Date,
+): Promise<{ id: string; code_hash: string } | undefined> {
+  return db
+    .updateTable('one_time_codes')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', newestCodeId(db, purpose, targetIndex))
+    .where('consumed_at', 'is', null)
+    .where('expires_at', '>', now)
+    .whereRef('attempts', '<', 'max_attempts')
+    .returning(['id', 'code_hash'])
+    .executeTakeFirst();
+}
+
+/** Marks the code consumed unless it already was; true when this call consumed it. */
+export async function consumeCode(db: Kysely<DB>, id: string, now: Date): Promise<boolean> {
+  const row = await db
+    .updateTable('one_time_codes')
+    .set({ consumed_at: now })
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The state of the newest code for purpose+target (to explain a refused attempt), if any. */
+export async function findNewestCode(db: Kysely<DB>, purpose: string, targetIndex: string): Promise<OneTimeCodeState | undefined> {
+  return db
+    .selectFrom('one_time_codes')
+    .select(['id', 'attempts', 'max_attempts', 'expires_at', 'consumed_at'])
+    .where('id', '=', newestCodeId(db, purpose, targetIndex))
+    .executeTakeFirst();
+}
+
+/** Removes codes that expired before `before` (housekeeping); returns how many. */
+export async function deleteExpiredCodes(db: Kysely<DB>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('one_time_codes').where('expires_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

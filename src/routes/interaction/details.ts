@@ -1,0 +1,27 @@
+// Loading the oidc-provider interaction behind /interaction/:uid, with the failure every stale
+// tab or back button produces (SessionNotFound) turned into a friendly page instead of an error.
+
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import { AppError } from '../../errors/app-error.js';
+
+export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export async function loadInteraction(ctx: Context, provider: Provider, uid: string): Promise<InteractionDetails> {
+  try {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    if (details.uid !== uid) throw new AppError('errors.session_expired', 400);
+    return details;
+  } catch (err) {
+    if (err instanceof errors.SessionNotFound || err instanceof errors.InvalidRequest) throw new AppError('errors.session_expired', 400);
+    throw err;
+  }
+}
+
+/** The client's display name for the pages (falls back to its id). */
+export async function clientNameOf(provider: Provider, clientId: unknown): Promise<string> {
+  if (typeof clientId !== 'string') return '';
+  const client = await provider.Client.find(clientId);
+  return client?.clientName ?? clientId;
+}

@@ -1,0 +1,42 @@
+// Ending an interaction: a successful sign-in (with the acr this sign-in earns and its amr) or an
+// abort that sends the citizen back to the client with access_denied.
+
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { acrFor } from '../../domain/levels.js';
+import type { AccountService } from '../../services/accounts.js';
+import type { Audit } from '../../services/audit.js';
+import { AppError } from '../../errors/app-error.js';
+import type { RequestState } from '../../http/state.js';
+import type { InteractionDetails } from './details.js';
+
+export async function finishLogin(
+  ctx: Context,
+  deps: { provider: Provider; accounts: Pick<AccountService, 'getAccount'>; audit: Audit },
+  details: InteractionDetails,
+  accountId: string,
+  amr: string[],
+): Promise<void> {
+  const account = await deps.accounts.getAccount(accountId);
+  if (!account || account.status !== 'active') throw new AppError('errors.session_expired', 400);
+  const acr = acrFor(account.level, { faceThisSignIn: amr.includes('face') });
+  const state = ctx.state as RequestState;
+  await deps.audit.record({
+    event: 'signin.success',
+    outcome: 'success',
+    subject: accountId,
+    clientId: typeof details.params.client_id === 'string' ? details.params.client_id : null,
+    ip: state.ip,
+    requestId: state.requestId,
+    details: { amr, acr },
+  });
+  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId, acr, amr, remember: true } }, { mergeWithLastSubmission: false });
+  ctx.redirect(returnTo);
+  ctx.status = 303;
+}
+
+export async function abortInteraction(ctx: Context, provider: Provider, description: string): Promise<void> {
+  const returnTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: description }, { mergeWithLastSubmission: false });
+  ctx.redirect(returnTo);
+  ctx.status = 303;
+}

@@ -1,0 +1,145 @@
+// 注册 pages: /register (standalone) and /interaction/:uid/register (from a relying party, which the
+// citizen returns to signed in). One form: identity fields → 获取验证码 → code, password, consents → 注册.
+
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { certTypes } from '../../domain/documents.js';
+import { identityLevelLabelKeys } from '../../domain/levels.js';
+import { RateLimitedError } from '../../errors/app-error.js';
+import { field } from '../../http/body.js';
+import { browserIdOf } from '../../http/csrf.js';
+import { createFormGuard } from '../../http/form-guard.js';
+import type { RequestState } from '../../http/state.js';
+import { render } from '../../http/views.js';
+import { t } from '../../i18n/index.js';
+import { FlowError } from '../../flows/engine/store.js';
+import { registrationFlow, type RegistrationFacts } from '../../flows/registration/states.js';
+import { completeRegistration, FieldErrorsError, sendRegistrationCode, type FieldErrors } from '../../flows/registration/steps.js';
+import type { RouteDeps } from '../deps.js';
+import { loadInteraction } from '../interaction/details.js';
+import { finishLogin } from '../interaction/finish.js';
+
+interface PageState {
+  values: Record<string, string>;
+  fieldErrors?: FieldErrors;
+  error?: string;
+  notice?: string;
+  flowId?: string;
+  codeSent?: boolean;
+  maskedPhone?: string;
+  appeal?: 'document' | 'phone';
+  status?: number;
+}
+
+export function registrationRoutes(deps: RouteDeps): Router {
+  const router = new Router();
+  const { services, views, config } = deps;
+  const guard = createFormGuard({
+    rateLimiter: services.rateLimiter,
+    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
+    csrfKey: deps.secrets.keyring.current.keys.csrf,
+    issuer: config.issuer,
+  });
+  const stepDeps = { services, blindIndex: deps.secrets.blindIndex, clock: deps.clock };
+  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
+
+  const showForm = async (ctx: Context, uid: string | undefined, page: PageState) => {
+    const tr = (code: string | undefined, params: Record<string, string | number> = {}) => (code ? t(locale(ctx), code, params) : undefined);
+    const base = uid ? `/interaction/${uid}/register` : '/register';
+    render(
+      ctx,
+      views,
+      'registration/register.njk',
+      {
+        values: page.values,
+        fieldErrors: Object.fromEntries(Object.entries(page.fieldErrors ?? {}).map(([k, v]) => [k, tr(v)])),
+        error: page.error,
+        notice: page.notice,
+        flowId: page.flowId ?? '',
+        codeSent: page.codeSent ?? false,
+        maskedPhone: page.maskedPhone,
+        captcha: await services.captcha.issue(),
+        certTypeOptions: certTypes.map((c) => ({ value: c, label: t(locale(ctx), `documents.cert_type.${c}`) })),
+        conflictAppeal: page.appeal
+          ? { href: `/appeal?type=${page.appeal}`, label: page.appeal === 'document' ? 'register.appeal_document' : 'register.appeal_phone' }
+          : undefined,
+        actions: { submit: base },
+        links: { login: uid ? `/interaction/${uid}` : undefined },
+      },
+      page.status,
+    );
+  };
+
+  const get = async (ctx: Context, uid: string | undefined) => {
+    if (uid) await loadInteraction(ctx, deps.oidc.provider, uid);
+    await showForm(ctx, uid, { values: { certType: '01' } });
+  };
+
+  const post = async (ctx: Context, uid: string | undefined) => {
+    const form = await guard(ctx);
+    const details = uid ? await loadInteraction(ctx, deps.oidc.provider, uid) : undefined;
+    const state = ctx.state as RequestState;
+    const values = {
+      certType: field(form, 'certType', 4),
+      documentNumber: field(form, 'documentNumber', 64),
+      name: field(form, 'name', 64),
+      phone: field(form, 'phone', 32),
+      agreePrivacy: form.agreePrivacy === 'yes' ? 'yes' : '',
+      agreeDocument: form.agreeDocument === 'yes' ? 'yes' : '',
+    };
+    try {
+      if (form.action === 'register') {
+        const flow = await services.flows.load<'code_sent' | 'completed', RegistrationFacts>(registrationFlow, field(form, 'flow', 64), browserIdOf(ctx), ['code_sent']);
+        try {
+          const result = await completeRegistration(stepDeps, flow, {
+            ...values,
+            code: field(form, 'code', 12),
+            password: typeof form.password === 'string' ? form.password.slice(0, 128) : '',
+            confirmPassword: typeof form.confirmPassword === 'string' ? form.confirmPassword.slice(0, 128) : '',
+            agreePrivacy: values.agreePrivacy === 'yes',
+            agreeDocument: values.agreeDocument === 'yes',
+            channel: 'web',
+            ip: state.ip,
+            requestId: state.requestId,
+          });
+          await services.flows.advance(registrationFlow, flow, 'completed', { accountId: result.accountId }, { accountId: result.accountId });
+          if (details) {
+            await finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, result.accountId, ['pwd', 'sms']);
+            return;
+          }
+          render(ctx, views, 'registration/done.njk', { levelLabel: identityLevelLabelKeys[result.level], registryUnavailable: result.registry === 'unavailable' }, 201);
+        } catch (err) {
+          if (err instanceof FieldErrorsError) {
+            await showForm(ctx, uid, { values, fieldErrors: err.fields, flowId: flow.id, codeSent: true, maskedPhone: flow.facts.maskedPhone, ...(err.appeal ? { appeal: err.appeal } : {}), status: err.status });
+            return;
+          }
+          throw err;
+        }
+        return;
+      }
+      const sent = await sendRegistrationCode(stepDeps, { ...values, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: state.ip });
+      const flow = await services.flows.start(registrationFlow, browserIdOf(ctx), { facts: sent.facts, interactionUid: uid ?? null });
+      await showForm(ctx, uid, { values, flowId: flow.id, codeSent: true, maskedPhone: sent.facts.maskedPhone, notice: t(locale(ctx), 'login.sms_sent') });
+    } catch (err) {
+      if (err instanceof FieldErrorsError) {
+        await showForm(ctx, uid, { values, fieldErrors: err.fields, ...(err.appeal ? { appeal: err.appeal } : {}), status: err.status });
+        return;
+      }
+      if (err instanceof RateLimitedError) {
+        await showForm(ctx, uid, { values, error: t(locale(ctx), err.code, err.params), status: 429 });
+        return;
+      }
+      if (err instanceof FlowError) {
+        await showForm(ctx, uid, { values, error: t(locale(ctx), err.code), status: 400 });
+        return;
+      }
+      throw err;
+    }
+  };
+
+  router.get('/register', (ctx) => get(ctx, undefined));
+  router.post('/register', (ctx) => post(ctx, undefined));
+  router.get('/interaction/:uid/register', (ctx) => get(ctx, (ctx.params as { uid: string }).uid));
+  router.post('/interaction/:uid/register', (ctx) => post(ctx, (ctx.params as { uid: string }).uid));
+  return router;
+}

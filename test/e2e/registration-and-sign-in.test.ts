@@ -1,0 +1,128 @@
+// Citizens end to end over HTTP, with openid-client as the relying party: registration from a
+// relying party (registry match → real_name, no match → registered), password and SMS sign-in
+// through the full authorization-code flow, claims by scope.
+
+import t from 'tap';
+import * as client from 'openid-client';
+import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
+import { createControllableClock } from '../../src/domain/clock.js';
+import { createTestDatabase, engineName } from '../helpers/database.js';
+import { startTestApp } from '../helpers/app.js';
+import { createBrowser, inputValue } from '../helpers/http-client.js';
+import { captchaAnswer, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
+import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
+
+t.test(`citizens register and sign in (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  t.teardown(() => testDb.drop());
+  const clock = createControllableClock();
+  const app = await startTestApp(t, { database: testDb.database, clock });
+  const rp = await demoRelyingParty(app);
+  const registryPerson = loadPopulationRegistry().find((p) => p.certType === '01' && p.name === '袁文军');
+  if (!registryPerson) throw new Error('fixture missing');
+  const citizen = { certType: '01', documentNumber: registryPerson.idNumber, name: registryPerson.name, phone: freshPhone() };
+
+  await t.test('registering a registry citizen from a relying party returns real_name in the ID token', async (t) => {
+    const browser = createBrowser(app.url);
+    const flow = await rp.authorize(browser, { acr_values: 'urn:jsrs:level:registered' });
+    t.match(flow.page.url, /\/interaction\/[\w-]+$/, 'lands on the login page');
+    t.match(flow.page.text, /账号密码登录/);
+    const uid = /\/interaction\/([\w-]+)/.exec(flow.page.url)?.[1] as string;
+    const done = await registerThroughPages(app, browser, `/interaction/${uid}/register`, citizen);
+    t.equal(done.status, 303, 'registration finishes the interaction');
+    const tokens = await rp.finish(browser, done.location as string, flow);
+    const claims = tokens.claims();
+    t.equal(claims?.identity_level, 'real_name');
+    t.equal(claims?.acr, 'urn:jsrs:level:real_name');
+    t.same(claims?.amr, ['pwd', 'sms']);
+    t.not(claims?.sub, citizen.documentNumber, 'sub is opaque, never the ID number');
+    const info = await client.fetchUserInfo(rp.config, tokens.access_token, claims?.sub as string);
+    t.equal(info.name, citizen.name, 'profile scope releases the name');
+    t.equal(info.phone_number, `+86${citizen.phone}`, 'phone scope releases the E.164 number');
+    t.equal(info.id_number, citizen.documentNumber, 'identity scope releases the document number');
+    t.equal(info.cert_type, '01');
+    t.match(info.verified_claims, { verification: { trust_framework: String }, claims: { id_number: citizen.documentNumber } });
+  });
+
+  await t.test('a valid number not in the registry registers as registered', async (t) => {
+    const browser = createBrowser(app.url);
+    const flow = await rp.authorize(browser);
+    const uid = /\/interaction\/([\w-]+)/.exec(flow.page.url)?.[1] as string;
+    const done = await registerThroughPages(app, browser, `/interaction/${uid}/register`, { certType: '01', documentNumber: syntheticIdNumber(), name: '测试用户', phone: freshPhone() });
+    t.equal(done.status, 303);
+    const claims = (await rp.finish(browser, done.location as string, flow)).claims();
+    t.equal(claims?.identity_level, 'registered');
+    t.equal(claims?.acr, 'urn:jsrs:level:registered');
+  });
+
+  await t.test('standalone registration shows the level', async (t) => {
+    const browser = createBrowser(app.url);
+    const done = await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber: syntheticIdNumber('19850101'), name: '王小明', phone: freshPhone() });
+    t.equal(done.status, 201);
+    t.match(done.text, /注册成功/);
+    t.match(done.text, /注册用户/);
+  });
+
+  await t.test('duplicate document and duplicate phone are refused with an appeal link', async (t) => {
+    const browser = createBrowser(app.url);
+    const dupDoc = await registerThroughPages(app, browser, '/register', { ...citizen, phone: freshPhone() });
+    t.equal(dupDoc.status, 409);
+    t.match(dupDoc.text, /该证件号码已被注册/);
+    t.match(dupDoc.text, /href="\/appeal\?type=document"/);
+    t.notMatch(dupDoc.text, new RegExp(citizen.phone), 'does not reveal the holder');
+    const dupPhone = await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber: syntheticIdNumber('19700101'), name: '李四', phone: citizen.phone });
+    t.equal(dupPhone.status, 409);
+    t.match(dupPhone.text, /该手机号码已被注册/);
+    t.match(dupPhone.text, /href="\/appeal\?type=phone"/);
+    const accounts = await testDb.database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    t.equal(Number(accounts.n), 3, 'no extra account was created');
+  });
+
+  await t.test('password sign-in by phone and by document number', async (t) => {
+    for (const account of [citizen.phone, citizen.documentNumber.toLowerCase()]) {
+      const browser = createBrowser(app.url);
+      const flow = await rp.authorize(browser);
+      const res = await browser.post(`${flow.page.url}/password`, { _csrf: inputValue(flow.page.text, '_csrf') ?? '', account, password: strongPassword });
+      t.equal(res.status, 303, `signed in with ${account.length} character account`);
+      const claims = (await rp.finish(browser, res.location as string, flow)).claims();
+      t.same(claims?.amr, ['pwd']);
+      t.equal(claims?.identity_level, 'real_name');
+    }
+  });
+
+  await t.test('a wrong password and an unknown account get the same answer', async (t) => {
+    const answers: string[] = [];
+    for (const account of [citizen.phone, freshPhone()]) {
+      const browser = createBrowser(app.url);
+      const flow = await rp.authorize(browser);
+      const res = await browser.post(`${flow.page.url}/password`, { _csrf: inputValue(flow.page.text, '_csrf') ?? '', account, password: 'Wrong#pass1' });
+      t.equal(res.status, 401);
+      answers.push(/<div class="form-error" role="alert">([^<]*)<\/div>/.exec(res.text)?.[1] ?? '');
+    }
+    t.equal(answers[0], '账号或密码错误');
+    t.equal(answers[0], answers[1], 'identical messages');
+  });
+
+  await t.test('SMS sign-in', async (t) => {
+    clock.advance(61_000); // the registration code went to this number less than a minute ago
+    const browser = createBrowser(app.url);
+    const flow = await rp.authorize(browser);
+    const smsPage = await browser.get(`${flow.page.url}?method=sms`);
+    t.match(smsPage.text, /手机动态码登录/);
+    const sent = await browser.post(`${flow.page.url}/sms/send`, {
+      _csrf: inputValue(smsPage.text, '_csrf') ?? '',
+      phone: citizen.phone,
+      captchaId: inputValue(smsPage.text, 'captchaId') ?? '',
+      captcha: await captchaAnswer(app),
+    });
+    t.equal(sent.status, 200);
+    t.match(sent.text, /短信验证码已发送至 139\*\*\*\*\d{4}/);
+    const code = await lastSmsCode(app, citizen.phone);
+    t.match(code, /^\d{6}$/);
+    const res = await browser.post(`${flow.page.url}/sms/verify`, { _csrf: inputValue(sent.text, '_csrf') ?? '', flow: inputValue(sent.text, 'flow') ?? '', code: code as string });
+    t.equal(res.status, 303);
+    const claims = (await rp.finish(browser, res.location as string, flow)).claims();
+    t.same(claims?.amr, ['sms']);
+    t.equal(claims?.acr, 'urn:jsrs:level:real_name');
+  });
+});

@@ -1,0 +1,74 @@
+// Graphical captcha: an SVG data URI, only the HMAC of the answer stored, one use per captcha
+// (right or wrong), case-insensitive, expiry by the clock, malformed ids refused before SQL.
+
+import t from 'tap';
+import { createControllableClock } from '../../../src/domain/clock.js';
+import { createCaptchaService } from '../../../src/services/captcha.js';
+import { createTestDatabase, engineName } from '../../helpers/database.js';
+
+const testDb = await createTestDatabase();
+t.teardown(() => testDb.drop());
+const { db } = testDb.database;
+const key = Buffer.alloc(32, 5);
+const clock = createControllableClock(new Date('2026-12-01T08:00:00Z'));
+const captcha = createCaptchaService({ db, clock, key, dev: true });
+
+async function issued() {
+  const { id, image } = await captcha.issue();
+  const answer = captcha.lastAnswer();
+  if (answer === undefined) throw new Error('dev captcha must expose its answer');
+  return { id, image, answer };
+}
+
+const flipCase = (s: string) => [...s].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
+
+t.test(`issue gives an SVG image and stores only an HMAC (${engineName})`, async (t) => {
+  const { id, image, answer } = await issued();
+  t.match(id, /^[0-9a-f-]{36}$/);
+  t.match(answer, /^[^0oO1lIi]{4}$/);
+  t.ok(image.startsWith('data:image/svg+xml;base64,'));
+  t.match(Buffer.from(image.slice('data:image/svg+xml;base64,'.length), 'base64').toString('utf8'), /^<svg[\s\S]*<\/svg>$/);
+  const row = await db.selectFrom('captchas').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+  t.match(row.answer_hash, /^[0-9a-f]{64}$/);
+  t.notOk(JSON.stringify(row).toLowerCase().includes(answer.toLowerCase()));
+  t.equal(row.expires_at.getTime(), clock.now().getTime() + 300_000);
+});
+
+t.test('one answer, one use', async (t) => {
+  const right = await issued();
+  t.equal(await captcha.verify(right.id, right.answer), true);
+  t.equal(await captcha.verify(right.id, right.answer), false, 'the right answer twice: second refused');
+
+  const wrong = await issued();
+  t.equal(await captcha.verify(wrong.id, 'zzzzz'), false);
+  t.equal(await captcha.verify(wrong.id, wrong.answer), false, 'a wrong answer consumed it');
+
+  const parallel = await issued();
+  const results = await Promise.all(Array.from({ length: 10 }, () => captcha.verify(parallel.id, parallel.answer)));
+  t.equal(results.filter(Boolean).length, 1, 'parallel right answers: exactly one wins');
+});
+
+t.test('case-insensitive, trimmed', async (t) => {
+  const c = await issued();
+  t.equal(await captcha.verify(c.id, ` ${flipCase(c.answer)} `), true);
+});
+
+t.test('unknown, malformed and expired ids are false', async (t) => {
+  t.equal(await captcha.verify('00000000-0000-4000-8000-000000000000', 'abcd'), false);
+  for (const bad of ['', 'not-a-uuid', "1' or '1'='1", '00000000-0000-4000-8000-00000000000g', 'x'.repeat(5000)]) {
+    t.equal(await captcha.verify(bad, 'abcd'), false, `malformed: ${bad.slice(0, 20)}`);
+  }
+  const c = await issued();
+  clock.advance(300_000);
+  t.equal(await captcha.verify(c.id, c.answer), false, 'expired at its ttl');
+  const long = await issued();
+  t.equal(await captcha.verify(long.id, long.answer + 'x'.repeat(100)), false, 'overlong answer');
+});
+
+t.test('lastAnswer only in dev', async (t) => {
+  const prod = createCaptchaService({ db, clock, key, ttlSeconds: 60, dev: false });
+  const { id } = await prod.issue();
+  t.equal(prod.lastAnswer(), undefined);
+  const row = await db.selectFrom('captchas').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();
+  t.equal(row.expires_at.getTime(), clock.now().getTime() + 60_000);
+});
