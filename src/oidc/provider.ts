@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import { t } from '../i18n/index.js';
 import type { RequestState } from '../http/state.js';
 import { render, type Views } from '../http/views.js';
+import { trustFramework } from './account-claims.js';
 import { providerClaimsConfig, supportedAcrValues, supportedScopes } from './claims.js';
 import { clientMetadataProperties, validateClientMetadata } from './client-metadata.js';
 import type { KeyMaterial } from './keys.js';
@@ -147,6 +148,11 @@ export function createProvider(deps: ProviderDeps): Provider {
     discovery: {
       ui_locales_supported: ['zh-CN', 'en'],
       claims_locales_supported: ['zh-CN'],
+      // OpenID Connect for Identity Assurance (verified_claims under the identity scope)
+      verified_claims_supported: true,
+      trust_frameworks_supported: [trustFramework],
+      evidence_supported: ['electronic_record'],
+      claims_in_verified_claims_supported: ['name', 'cert_type', 'id_number'],
     },
   };
 

@@ -36,7 +36,7 @@ export interface FlowStore {
   start<S extends string, F extends Record<string, unknown>>(
     def: FlowDefinition<S>,
     browserId: string,
-    init: { facts: F; interactionUid?: string | null; accountId?: string | null },
+    init: { facts: F; interactionUid?: string | null; accountId?: string | null; state?: S },
   ): Promise<Flow<S, F>>;
   load<S extends string, F extends Record<string, unknown>>(def: FlowDefinition<S>, id: string, browserId: string, expected: readonly S[]): Promise<Flow<S, F>>;
   advance<S extends string, F extends Record<string, unknown>>(
@@ -71,7 +71,7 @@ export function createFlowStore(deps: { db: Kysely<DB>; clock: Clock; bindingKey
       const row: Omit<FlowRow, 'version'> = {
         id: randomUUID(),
         kind: def.kind,
-        state: def.initial,
+        state: init.state ?? def.initial,
         facts: init.facts,
         interactionUid: init.interactionUid ?? null,
         accountId: init.accountId ?? null,

@@ -21,8 +21,8 @@ export type FieldErrors = Partial<Record<string, string>>;
 export class FieldErrorsError extends AppError {
   readonly fields: FieldErrors;
   /** Set when the failure is a conflict that 用户申诉 can resolve. */
-  readonly appeal: 'document' | 'phone' | undefined;
-  constructor(fields: FieldErrors, appeal?: 'document' | 'phone') {
+  readonly appeal: 'document' | 'phone' | 'family' | undefined;
+  constructor(fields: FieldErrors, appeal?: 'document' | 'phone' | 'family') {
     super(Object.values(fields)[0] ?? 'errors.bad_request', appeal ? 409 : 400);
     this.name = 'FieldErrorsError';
     this.fields = fields;
@@ -82,10 +82,13 @@ export async function sendRegistrationCode(
   const identity = checkIdentity(input, deps.clock.now());
   const { accounts, smsCodes } = deps.services;
   const [documentTaken, phoneTaken] = await Promise.all([accounts.documentTaken(identity.documentNumber), accounts.phoneTaken(identity.phoneE164)]);
-  if (documentTaken || phoneTaken) {
+  // A number bound as someone's family number (亲情号) is taken too; its holder appeals with type=family.
+  const familyBound = !documentTaken && (await deps.services.family.isBound(identity.documentNumber));
+  if (documentTaken || phoneTaken || familyBound) {
     // Conflicts are only told to someone who solved the captcha; nothing is sent or counted.
     if (!(await deps.services.captcha.verify(input.captchaId, input.captchaAnswer))) throw new FieldErrorsError({ captcha: 'captcha.invalid' });
     if (documentTaken) throw new FieldErrorsError({ documentNumber: 'register.document_taken' }, 'document');
+    if (familyBound) throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family');
     throw new FieldErrorsError({ phone: 'register.phone_taken' }, 'phone');
   }
   let sent;
@@ -136,6 +139,7 @@ export async function completeRegistration(
   if (!/^\d{6}$/.test(input.code)) errors.code = 'form.invalid_code_format';
   if (Object.keys(errors).length > 0) throw new FieldErrorsError(errors);
 
+  if (await deps.services.family.isBound(identity.documentNumber)) throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family');
   const outcome = await deps.services.smsCodes.verify({ purpose: 'register', phoneE164: identity.phoneE164, code: input.code });
   if (outcome !== 'ok') {
     throw new FieldErrorsError({ code: outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid' });

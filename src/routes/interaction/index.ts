@@ -14,10 +14,11 @@ import { t } from '../../i18n/index.js';
 import { loginSmsFlow, type LoginSmsFacts } from '../../flows/login/states.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { browserIdOf } from '../../http/csrf.js';
+import { stepUpReason } from '../../oidc/policy.js';
 import type { RouteDeps } from '../deps.js';
-import { clientNameOf, loadInteraction } from './details.js';
+import { clientIdOf, clientNameOf, loadInteraction } from './details.js';
 import { abortInteraction, finishLogin } from './finish.js';
-import { parseMethod, renderLoginPage, type LoginPageModel } from './login-page.js';
+import { loginPageDeps, parseMethod, renderLoginPage, type LoginPageModel } from './login-page.js';
 
 const phoneAad = 'flows.login-sms.phone';
 
@@ -37,12 +38,17 @@ export function interactionRoutes(deps: RouteDeps): Router {
 
   const page = async (ctx: Context, uid: string, model: Omit<LoginPageModel, 'uid' | 'clientName'>) => {
     const details = await loadInteraction(ctx, provider(), uid);
-    await renderLoginPage(ctx, { views, captcha: services.captcha }, { uid, clientName: await clientNameOf(provider(), details.params.client_id), ...model });
+    await renderLoginPage(ctx, loginPageDeps(deps), { uid, clientName: await clientNameOf(provider(), details.params.client_id), ...model }, clientIdOf(details));
   };
 
   router.get('/', async (ctx) => {
     const { uid } = ctx.params as { uid: string };
     const details = await loadInteraction(ctx, provider(), uid);
+    if (details.prompt.name === 'login' && details.prompt.reasons.includes(stepUpReason) && details.session?.accountId) {
+      ctx.redirect(`/interaction/${uid}/step-up`);
+      ctx.status = 303;
+      return;
+    }
     const clientName = await clientNameOf(provider(), details.params.client_id);
     if (details.prompt.name === 'consent') {
       const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
@@ -53,7 +59,8 @@ export function interactionRoutes(deps: RouteDeps): Router {
       });
       return;
     }
-    await renderLoginPage(ctx, { views, captcha: services.captcha }, { uid, clientName, method: parseMethod(ctx.query.method) });
+    const qrTicket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
+    await renderLoginPage(ctx, loginPageDeps(deps), { uid, clientName, method: parseMethod(ctx.query.method), qrTicket }, clientIdOf(details));
   });
 
   router.post('/password', async (ctx) => {

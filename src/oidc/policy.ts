@@ -1,0 +1,53 @@
+// The interaction policy: oidc-provider's login and consent prompts, with its exact-match
+// essential-acr checks replaced by one ordered check: when the client asks for a higher acr than
+// this session has, the citizen is sent through the missing steps (step-up), inside the same
+// authorization request. A step-up that still falls short ends with access_denied.
+
+import { errors, interactionPolicy } from 'oidc-provider';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { acrSatisfies, isKnownAcr, lowestRequestedAcr, type Acr } from '../domain/levels.js';
+
+const { base, Check } = interactionPolicy;
+
+/** The lowest acr the request asks for (acr_values or an acr claim request), or undefined. */
+export function requiredAcrOf(ctx: KoaContextWithOIDC): Acr | undefined {
+  const request = ctx.oidc.claims?.id_token?.acr as { value?: unknown; values?: unknown } | null | undefined;
+  const values: string[] = [];
+  if (request && typeof request.value === 'string') values.push(request.value);
+  if (request && Array.isArray(request.values)) values.push(...request.values.filter((v): v is string => typeof v === 'string'));
+  return lowestRequestedAcr(values);
+}
+
+function sessionAcr(ctx: KoaContextWithOIDC): Acr {
+  const acr = ctx.oidc.acr;
+  return isKnownAcr(acr) ? acr : 'urn:jsrs:level:registered';
+}
+
+export const stepUpReason = 'acr_step_up';
+
+export function createInteractionPolicy(): interactionPolicy.Prompt[] {
+  const policy = base();
+  const login = policy.get('login');
+  if (!login) throw new Error('oidc-provider policy has no login prompt');
+  login.checks.remove('essential_acrs');
+  login.checks.remove('essential_acr');
+  login.checks.add(
+    new Check(
+      stepUpReason,
+      'the requested authentication context class is above what this sign-in has proven',
+      'unmet_authentication_requirements',
+      (ctx: KoaContextWithOIDC) => {
+        if (!ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
+        const required = requiredAcrOf(ctx);
+        if (!required || acrSatisfies(sessionAcr(ctx), required)) return Check.NO_NEED_TO_PROMPT;
+        const result = ctx.oidc.result as { stepUp?: { attempted?: boolean } } | undefined;
+        if (result?.stepUp?.attempted) {
+          throw new errors.AccessDenied('the required identity level could not be reached');
+        }
+        return Check.REQUEST_PROMPT;
+      },
+      (ctx: KoaContextWithOIDC) => ({ requiredAcr: requiredAcrOf(ctx), currentAcr: sessionAcr(ctx) }),
+    ),
+  );
+  return policy;
+}

@@ -1,0 +1,28 @@
+// SQL for changing who an account says it is: its document (number encrypted, blind index unique)
+// and its name. Used by the real-name correction; runs inside the caller's transaction.
+
+import type { Transaction } from 'kysely';
+import type { DB } from '../db/schema.js';
+
+/** The account holding this document blind index, if any. */
+export async function findDocumentOwner(trx: Transaction<DB>, numberIndex: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('account_documents').select('account_id').where('number_index', '=', numberIndex).executeTakeFirst();
+  return row?.account_id;
+}
+
+export async function replaceAccountDocument(
+  trx: Transaction<DB>,
+  row: { accountId: string; certType: string; numberEnvelope: string; numberIndex: string; now: Date },
+): Promise<void> {
+  await trx
+    .insertInto('account_documents')
+    .values({ account_id: row.accountId, cert_type: row.certType, number_envelope: row.numberEnvelope, number_index: row.numberIndex, created_at: row.now })
+    .onConflict((oc) =>
+      oc.column('account_id').doUpdateSet({ cert_type: row.certType, number_envelope: row.numberEnvelope, number_index: row.numberIndex, created_at: row.now }),
+    )
+    .execute();
+}
+
+export async function updateAccountName(trx: Transaction<DB>, accountId: string, nameEnvelope: string, now: Date): Promise<void> {
+  await trx.updateTable('accounts').set({ name_envelope: nameEnvelope, updated_at: now }).where('id', '=', accountId).execute();
+}
