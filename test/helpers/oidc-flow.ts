@@ -34,7 +34,7 @@ export async function demoRelyingParty(app: TestApp): Promise<RelyingParty> {
         nonce,
         ...params,
       });
-      const page = await browser.follow(url.toString());
+      const page = await browser.follow(url.toString(), (u) => u.startsWith(demoRedirect));
       return { page, pkce, state, nonce };
     },
     async finish(browser, url, flow) {

@@ -1,0 +1,48 @@
+// The "who are you" form shared by recovery and appeals (证件类型, 证件号码, 姓名): parsed and
+// checked, and kept in a flow only encrypted.
+
+import { certTypes, isCertType, validateDocument, type CertType } from '../domain/documents.js';
+import type { Locale } from '../i18n/index.js';
+import { t } from '../i18n/index.js';
+import { field } from '../http/body.js';
+import type { PiiCipher } from '../services/crypto/index.js';
+
+export interface TypedIdentity {
+  certType: CertType;
+  idNumber: string;
+  name: string;
+}
+
+const aad = 'flows.identity';
+
+export function parseIdentityForm(form: Record<string, string>, today: Date): { identity?: TypedIdentity; values: Record<string, string>; errors: Record<string, string> } {
+  const values = { certType: field(form, 'certType', 4), documentNumber: field(form, 'documentNumber', 64), name: field(form, 'name', 64) };
+  const errors: Record<string, string> = {};
+  let idNumber = '';
+  if (!isCertType(values.certType)) errors.certType = 'documents.unknown_type';
+  else {
+    const doc = validateDocument(values.certType, values.documentNumber, today);
+    if (doc.ok) idNumber = doc.number;
+    else errors.documentNumber = doc.code;
+  }
+  const name = values.name.replace(/\s+/g, ' ');
+  if (name.length < 2 || name.length > 30) errors.name = 'register.name_invalid';
+  if (Object.keys(errors).length > 0) return { values, errors };
+  return { identity: { certType: values.certType as CertType, idNumber, name }, values, errors };
+}
+
+export function sealIdentity(cipher: PiiCipher, identity: TypedIdentity): string {
+  return cipher.encrypt(JSON.stringify(identity), aad);
+}
+
+export function openIdentity(cipher: PiiCipher, envelope: string): TypedIdentity {
+  return JSON.parse(cipher.decrypt(envelope, aad)) as TypedIdentity;
+}
+
+export function certTypeOptions(locale: Locale): Array<{ value: string; label: string }> {
+  return certTypes.map((c) => ({ value: c, label: t(locale, `documents.cert_type.${c}`) }));
+}
+
+export function translateErrors(locale: Locale, errors: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).filter(([, v]) => v).map(([k, v]) => [k, t(locale, v as string)]));
+}

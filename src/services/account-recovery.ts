@@ -1,0 +1,98 @@
+// What recovery and appeals change once the citizen has proven a factor: a new password (lockout
+// cleared, other sessions and refresh tokens ended), an ID takeover (the previous holder's phone,
+// links, family bindings, sessions and tokens removed), a phone moved to its owner, a family
+// binding of the citizen's document removed. Each writes an audit record.
+
+import type { Kysely } from 'kysely';
+import type { DB } from '../db/schema.js';
+import type { Clock } from '../domain/clock.js';
+import {
+  deleteFamilyBindingByMember,
+  deleteFamilyBindingsOfBinder,
+  deletePhoneByIndex,
+  deletePhoneOfAccount,
+  deleteProviderRowsOfAccount,
+  deleteUpstreamLinksOfAccount,
+  sessionModels,
+  setNeedsPhone,
+  tokenModels,
+  upsertPhone,
+} from '../repositories/account-revocation.js';
+import { piiAad, type AccountService, type ChangeContext } from './accounts.js';
+import type { Audit } from './audit.js';
+import type { Lockout } from './lockout.js';
+import type { Secrets } from './secrets.js';
+
+export interface AccountRecovery {
+  /** Sets the new password (policy checked), clears the lock, ends sessions and revokes tokens. */
+  resetPassword(accountId: string, password: string, context: ChangeContext): Promise<void>;
+  /** The rightful holder of the document takes the account over (after a face check). */
+  takeOver(accountId: string, password: string, context: ChangeContext): Promise<void>;
+  /** Moves a proven phone from whoever holds it to `toAccountId` (or just frees it). */
+  reclaimPhone(phoneE164: string, toAccountId: string | undefined, context: ChangeContext): Promise<{ previousHolder: string | undefined }>;
+  /** Removes the family binding of this document number; returns the binder, if there was one. */
+  releaseFamilyBinding(documentNumber: string, context: ChangeContext): Promise<string | undefined>;
+}
+
+export function createAccountRecovery(deps: {
+  db: Kysely<DB>;
+  clock: Clock;
+  secrets: Pick<Secrets, 'cipher' | 'blindIndex'>;
+  accounts: AccountService;
+  lockout: Lockout;
+  audit: Audit;
+}): AccountRecovery {
+  const { db, clock, secrets, audit } = deps;
+
+  const endEverything = async (accountId: string) => {
+    await deleteProviderRowsOfAccount(db, accountId, [...sessionModels, ...tokenModels]);
+    await deps.lockout.reset(`account:${accountId}`);
+  };
+
+  return {
+    async resetPassword(accountId, password, context) {
+      await deps.accounts.setPassword(accountId, password, context);
+      await deleteProviderRowsOfAccount(db, accountId, [...sessionModels, 'RefreshToken']);
+      await deps.lockout.reset(`account:${accountId}`);
+      await audit.record({ event: 'account.password_reset', outcome: 'success', subject: accountId, ...context });
+    },
+
+    async takeOver(accountId, password, context) {
+      const removed = await db.transaction().execute(async (trx) => {
+        await deletePhoneOfAccount(trx, accountId);
+        const links = await deleteUpstreamLinksOfAccount(trx, accountId);
+        const family = await deleteFamilyBindingsOfBinder(trx, accountId);
+        await setNeedsPhone(trx, accountId, true, clock.now());
+        return { links, family };
+      });
+      await deps.accounts.setPassword(accountId, password, context);
+      await endEverything(accountId);
+      await audit.record({ event: 'appeal.document_takeover', outcome: 'success', subject: accountId, ...context, details: removed });
+    },
+
+    async reclaimPhone(phoneE164, toAccountId, context) {
+      const index = secrets.blindIndex('phone', phoneE164);
+      const previousHolder = await db.transaction().execute(async (trx) => {
+        const holder = await deletePhoneByIndex(trx, index);
+        if (toAccountId) {
+          await upsertPhone(trx, { accountId: toAccountId, phoneEnvelope: secrets.cipher.encrypt(phoneE164, piiAad.phone(toAccountId)), phoneIndex: index, now: clock.now() });
+          await setNeedsPhone(trx, toAccountId, false, clock.now());
+        }
+        return holder;
+      });
+      await audit.record({ event: 'appeal.phone_reclaimed', outcome: 'success', subject: toAccountId ?? null, ...context, details: { previousHolder: previousHolder ?? null } });
+      if (previousHolder && previousHolder !== toAccountId) {
+        await audit.record({ event: 'account.phone_removed_by_appeal', outcome: 'info', subject: previousHolder, ...context });
+      }
+      return { previousHolder };
+    },
+
+    async releaseFamilyBinding(documentNumber, context) {
+      const index = secrets.blindIndex('document', documentNumber);
+      const binder = await db.transaction().execute((trx) => deleteFamilyBindingByMember(trx, index));
+      await audit.record({ event: 'appeal.family_unbound', outcome: binder ? 'success' : 'info', subject: binder ?? null, ...context });
+      if (binder) await audit.record({ event: 'family.unbound', outcome: 'success', subject: binder, ...context, details: { by: 'appeal' } });
+      return binder;
+    },
+  };
+}
