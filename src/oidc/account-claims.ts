@@ -4,6 +4,7 @@
 
 import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService, AccountView } from '../services/accounts.js';
+import type { FamilyMemberClaim, FamilyService } from '../services/family.js';
 import { levelRank } from '../domain/levels.js';
 
 export interface AccountClaims {
@@ -42,7 +43,8 @@ function verifiedClaims(account: AccountView): Record<string, unknown> | undefin
   };
 }
 
-export function accountClaimsFor(account: AccountView): Record<string, unknown> {
+/** `familyMembers`: the account's bound family numbers (read only when the `family` scope asks). */
+export function accountClaimsFor(account: AccountView, familyMembers: FamilyMemberClaim[] = []): Record<string, unknown> {
   return {
     sub: account.id,
     identity_level: account.level,
@@ -51,21 +53,22 @@ export function accountClaimsFor(account: AccountView): Record<string, unknown> 
     ...(account.certType ? { cert_type: account.certType } : {}),
     ...(account.documentNumber ? { id_number: account.documentNumber } : {}),
     ...(verifiedClaims(account) ? { verified_claims: verifiedClaims(account) } : {}),
-    family_members: [],
+    family_members: familyMembers,
   };
 }
 
-export function createAccountClaims(deps: { accounts: Pick<AccountService, 'getAccount'> }): AccountClaims {
+export function createAccountClaims(deps: { accounts: Pick<AccountService, 'getAccount'>; family?: Pick<FamilyService, 'claimsFor'> }): AccountClaims {
   return {
     findAccount: async (_ctx, sub) => {
       const account = await deps.accounts.getAccount(sub);
       if (!account || account.status !== 'active') return undefined;
       return {
         accountId: account.id,
-        claims: async () => {
+        claims: async (_use, scope) => {
           // read again so a level raised during this session is what the client sees
           const fresh = (await deps.accounts.getAccount(sub)) ?? account;
-          return accountClaimsFor(fresh) as { sub: string };
+          const family = deps.family && /(^|\s)family(\s|$)/.test(scope) ? await deps.family.claimsFor(fresh.id) : [];
+          return accountClaimsFor(fresh, family) as { sub: string };
         },
       };
     },

@@ -44,11 +44,51 @@ export function demoClientMetadata(config: Readonly<Config>): ClientMetadata {
   };
 }
 
+/** The user centre (/account) signs in through this provider as a first-party public client (PKCE, no secret). */
+export const accountCentreClientId = 'account-centre';
+
+export function accountCentreClientMetadata(config: Readonly<Config>): ClientMetadata {
+  const issuer = config.issuer.replace(/\/$/, '');
+  return {
+    client_id: accountCentreClientId,
+    client_name: '个人用户中心',
+    redirect_uris: [`${issuer}/account/callback`],
+    post_logout_redirect_uris: [`${issuer}/account`],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    first_party: true,
+  };
+}
+
+/** The 江苏智慧人社 app: a native public client (PKCE, no secret); in development also /dev/app's callback. */
+export function appClientMetadata(config: Readonly<Config>): ClientMetadata {
+  const devCallback = `${config.issuer.replace(/\/+$/, '')}/dev/app/callback`;
+  const { protocol, hostname } = new URL(devCallback);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+  // oidc-provider accepts http redirects of native clients only on loopback hosts, https only elsewhere.
+  const devOk = config.env !== 'production' && ((protocol === 'http:' && loopback) || (protocol === 'https:' && !loopback));
+  return {
+    client_id: config.appClient.clientId,
+    client_name: '江苏智慧人社 App',
+    application_type: 'native',
+    redirect_uris: [...config.appClient.redirectUris, ...(devOk ? [devCallback] : [])],
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+    first_party: true,
+  };
+}
+
 export async function syncConfiguredClients(config: Readonly<Config>, store: ClientStore, logger: Logger): Promise<void> {
   const file = clientsFilePath(config);
   for (const client of readClientsFile(file)) {
     await store.save(client, 'file');
     logger.info({ clientId: client.client_id }, 'client from file upserted');
   }
-  if (config.env !== 'production') await store.save(demoClientMetadata(config), 'dev');
+  if (config.env !== 'production') {
+    await store.save(demoClientMetadata(config), 'dev');
+    await store.save(appClientMetadata(config), 'dev');
+  }
+  await store.save(accountCentreClientMetadata(config), 'file');
 }

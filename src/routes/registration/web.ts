@@ -27,7 +27,7 @@ interface PageState {
   flowId?: string;
   codeSent?: boolean;
   maskedPhone?: string;
-  appeal?: 'document' | 'phone';
+  appeal?: 'document' | 'phone' | 'family';
   status?: number;
 }
 
@@ -61,7 +61,7 @@ export function registrationRoutes(deps: RouteDeps): Router {
         captcha: await services.captcha.issue(),
         certTypeOptions: certTypes.map((c) => ({ value: c, label: t(locale(ctx), `documents.cert_type.${c}`) })),
         conflictAppeal: page.appeal
-          ? { href: `/appeal?type=${page.appeal}`, label: page.appeal === 'document' ? 'register.appeal_document' : 'register.appeal_phone' }
+          ? { href: `/appeal?type=${page.appeal}`, label: page.appeal === 'document' ? 'register.appeal_document' : page.appeal === 'family' ? 'account.family.appeal_label' : 'register.appeal_phone' }
           : undefined,
         actions: { submit: base },
         links: { login: uid ? `/interaction/${uid}` : undefined },

@@ -1,0 +1,138 @@
+// 账号关联 (upstream links, unlink never removes the last way in), 亲情号 (bind and unbind family
+// numbers) and 办事 / 收藏 (the catalogue of public services with favourites and missing levels).
+
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { certTypeLabelKeys, certTypes, isCertType } from '../../domain/documents.js';
+import { identityLevelLabelKeys, isIdentityLevel, levelRank } from '../../domain/levels.js';
+import { NotFoundError } from '../../errors/app-error.js';
+import { field } from '../../http/body.js';
+import { familyRelations, MAX_FAMILY_BINDINGS } from '../../services/family.js';
+import { isUpstreamName, upstreamNames } from '../../services/account-centre.js';
+import type { RouteDeps } from '../deps.js';
+import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+
+export function connectionRoutes(router: Router, deps: RouteDeps): void {
+  const { services } = deps;
+  const guard = accountGuard(deps);
+
+  // 账号关联
+  const showLinks = async (ctx: Context, extra: { error?: string; notice?: string; status?: number } = {}) => {
+    const { account } = centreOf(ctx);
+    const links = await services.accountCentre.links(account.id);
+    renderCentre(ctx, deps, 'account/links.njk', 'links', {
+      upstreams: upstreamNames.map((name) => {
+        const link = links.find((l) => l.upstream === name);
+        return { name, label: `account.upstream.${name}`, linked: Boolean(link), linkedAt: link ? formatTime(link.createdAt) : '' };
+      }),
+      ...extra,
+    }, extra.status);
+  };
+  router.get('/links', (ctx) => showLinks(ctx));
+  router.post('/links/unlink', async (ctx) => {
+    const form = await guard(ctx);
+    const upstream = field(form, 'upstream', 20);
+    try {
+      if (!isUpstreamName(upstream)) throw new NotFoundError();
+      await services.accountCentre.unlink(centreOf(ctx).account.id, upstream, changeContext(ctx));
+    } catch (err) {
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      return showLinks(ctx, { error: shown.message, status: shown.status });
+    }
+    await showLinks(ctx, { notice: msg(ctx, 'account.links.unlinked', { upstream: msg(ctx, `account.upstream.${upstream}`) }) });
+  });
+
+  // 亲情号
+  const showFamily = async (ctx: Context, extra: { error?: string; fieldErrors?: Record<string, string>; notice?: string; values?: Record<string, string>; status?: number } = {}) => {
+    const { account } = centreOf(ctx);
+    const members = await services.family.list(account.id);
+    renderCentre(ctx, deps, 'account/family.njk', 'family', {
+      members: members.map((m) => ({
+        id: m.id,
+        name: m.name,
+        certTypeLabel: isCertType(m.certType) ? certTypeLabelKeys[m.certType] : m.certType,
+        numberMasked: m.numberMasked,
+        relationLabel: `account.family.relation.${m.relation}`,
+        createdAt: formatTime(m.createdAt),
+      })),
+      canBind: levelRank(account.level) >= levelRank('real_name'),
+      full: members.length >= MAX_FAMILY_BINDINGS,
+      max: MAX_FAMILY_BINDINGS,
+      certTypeOptions: certTypes.map((c) => ({ value: c, label: msg(ctx, certTypeLabelKeys[c]) })),
+      relationOptions: familyRelations.map((r) => ({ value: r, label: msg(ctx, `account.family.relation.${r}`) })),
+      values: extra.values ?? { certType: '01', relation: 'parent' },
+      fieldErrors: extra.fieldErrors ?? {},
+      error: extra.error,
+      notice: extra.notice,
+    }, extra.status);
+  };
+  router.get('/family', (ctx) => showFamily(ctx));
+  router.post('/family/bind', async (ctx) => {
+    const form = await guard(ctx);
+    const values = {
+      certType: field(form, 'certType', 4),
+      documentNumber: field(form, 'documentNumber', 64),
+      name: field(form, 'name', 64),
+      relation: field(form, 'relation', 16),
+    };
+    try {
+      const member = await services.family.bind(centreOf(ctx).account.id, values, changeContext(ctx));
+      await showFamily(ctx, { notice: msg(ctx, 'account.family.bound_ok', { name: member.name }) });
+    } catch (err) {
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      const extra = shown.field ? { fieldErrors: { [shown.field]: shown.message } } : { error: shown.message };
+      await showFamily(ctx, { ...extra, values, status: shown.status });
+    }
+  });
+  router.post('/family/unbind', async (ctx) => {
+    const form = await guard(ctx);
+    try {
+      await services.family.unbind(centreOf(ctx).account.id, field(form, 'id', 64), changeContext(ctx));
+    } catch (err) {
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      return showFamily(ctx, { error: shown.message, status: shown.status });
+    }
+    await showFamily(ctx, { notice: msg(ctx, 'account.family.unbound_ok') });
+  });
+
+  // 办事 / 收藏
+  const catalogue = async () =>
+    (await deps.clients.list())
+      .filter((c) => c.metadata.public_service === true)
+      .map((c) => ({
+        clientId: c.clientId,
+        name: typeof c.metadata.client_name === 'string' ? c.metadata.client_name : c.clientId,
+        description: typeof c.metadata.service_description === 'string' ? c.metadata.service_description : '',
+        requiredLevel: isIdentityLevel(c.metadata.required_level) ? c.metadata.required_level : 'registered',
+        uri: typeof c.metadata.client_uri === 'string' && /^https?:\/\//.test(c.metadata.client_uri) ? c.metadata.client_uri : undefined,
+      }));
+  const showServices = async (ctx: Context, extra: { error?: string; status?: number } = {}) => {
+    const { account } = centreOf(ctx);
+    const favourites = new Set(await services.accountCentre.favourites(account.id));
+    const list = (await catalogue()).map((s) => {
+      const lacking = levelRank(account.level) < levelRank(s.requiredLevel);
+      return {
+        ...s,
+        favourite: favourites.has(s.clientId),
+        levelLabel: identityLevelLabelKeys[s.requiredLevel],
+        missing: lacking
+          ? { text: msg(ctx, 'account.services.missing', { level: msg(ctx, identityLevelLabelKeys[s.requiredLevel]) }), href: levelRank(account.level) < levelRank('real_name') ? '/account/profile/real-name' : '/account/face' }
+          : undefined,
+      };
+    });
+    list.sort((a, b) => Number(b.favourite) - Number(a.favourite));
+    renderCentre(ctx, deps, 'account/services.njk', 'services', { services: list, ...extra }, extra.status);
+  };
+  router.get('/services', (ctx) => showServices(ctx));
+  router.post('/services/favourite', async (ctx) => {
+    const form = await guard(ctx);
+    const clientId = field(form, 'clientId', 200);
+    if (!(await catalogue()).some((s) => s.clientId === clientId)) return showServices(ctx, { error: msg(ctx, 'errors.not_found'), status: 404 });
+    await services.accountCentre.setFavourite(centreOf(ctx).account.id, clientId, form.on === 'yes');
+    ctx.status = 303;
+    ctx.redirect('/account/services');
+  });
+}

@@ -1,0 +1,398 @@
+// 个人用户中心 (/account) end to end over HTTP: signing in through the provider as the first-party
+// client `account-centre`, the pages in both locales, reveal (audited), password and phone change,
+// family numbers and their effect on registration and the `family` scope, revoking an app's grant,
+// unlink refusal, sign-in history, logout, and malformed input on every POST.
+
+import t from 'tap';
+import * as client from 'openid-client';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
+import { createControllableClock } from '../../src/domain/clock.js';
+import { insertAccount, insertUpstreamLink } from '../../src/repositories/accounts.js';
+import { piiAad } from '../../src/services/accounts.js';
+import { createTestDatabase, engineName } from '../helpers/database.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
+import { captchaAnswer, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
+import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from '../helpers/citizens.js';
+
+const csrf = (page: Response2) => inputValue(page.text, '_csrf') ?? '';
+
+/** Opens /account in `browser`, signs in with the password on the provider's login page, returns the page /account lands on. */
+async function signInToCentre(browser: Browser, account: string, password: string, path = '/account'): Promise<Response2> {
+  const login = await browser.follow(path);
+  if (!/\/interaction\/[\w-]+$/.test(login.url)) throw new Error(`expected the login page, got ${login.status} ${login.url}`);
+  const res = await browser.post(`${login.url}/password`, { _csrf: csrf(login), account, password });
+  if (res.status !== 303 || !res.location) throw new Error(`password sign-in answered ${res.status}`);
+  return browser.follow(res.location);
+}
+
+async function auditRows(app: TestApp, subject: string, event: string) {
+  return app.container.database.db.selectFrom('audit_events').selectAll().where('subject', '=', subject).where('event', '=', event).orderBy('id').execute();
+}
+
+t.test(`user centre (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  t.teardown(() => testDb.drop());
+  const clock = createControllableClock();
+  const app = await startTestApp(t, {
+    database: testDb.database,
+    clock,
+    overrides: { rateLimits: { postsPerIpPerMinute: 100_000 }, sms: { perNumberPerMinute: 100, perNumberPerHour: 100, perNumberPerDay: 100, perIpPerHour: 100_000 } },
+  });
+  const { services } = app.container;
+  const rp = await demoRelyingParty(app);
+  const registry = loadPopulationRegistry().filter((p) => p.certType === '01');
+  const [binderPerson, ...members] = registry.slice(10, 22);
+  if (!binderPerson || members.length < 11) throw new Error('fixture too small');
+  const binder: Person = { certType: '01', documentNumber: binderPerson.idNumber, name: binderPerson.name, phone: freshPhone() };
+  t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', binder)).status, 201, 'binder registered');
+  const binderId = (await services.accounts.findAccountIdByDocument(binder.documentNumber)) as string;
+  t.ok(binderId);
+  const browser = createBrowser(app.url);
+
+  await t.test('signing in to /account through the provider; home shows the level', async (t) => {
+    const first = await browser.get('/account');
+    t.equal(first.status, 303);
+    const auth = new URL(first.location as string);
+    t.equal(auth.pathname, '/auth');
+    t.equal(auth.searchParams.get('client_id'), 'account-centre');
+    t.equal(auth.searchParams.get('code_challenge_method'), 'S256');
+    t.ok(auth.searchParams.get('state') && auth.searchParams.get('nonce'));
+    const home = await signInToCentre(browser, binder.phone, strongPassword);
+    t.equal(home.status, 200);
+    t.equal(new URL(home.url).pathname, '/account');
+    t.match(home.text, /个人主页/);
+    t.match(home.text, /实名用户/);
+    t.match(home.text, /href="\/account\/face"/, 'offers the next level');
+    t.match(home.text, new RegExp(binder.name));
+    t.equal(home.headers.get('cache-control'), 'no-store');
+    t.ok(browser.jar.get('_jsrs_account'), 'the centre session cookie is set');
+    const rows = await testDb.database.db.selectFrom('account_sessions').selectAll().where('account_id', '=', binderId).execute();
+    t.equal(rows.length, 1);
+    t.not(rows[0]?.id_hash, browser.jar.get('_jsrs_account'), 'only a hash of the cookie is stored');
+  });
+
+  await t.test('a replayed callback does not sign in again', async (t) => {
+    const other = createBrowser(app.url);
+    const login = await other.follow('/account');
+    const res = await other.post(`${login.url}/password`, { _csrf: csrf(login), account: binder.phone, password: strongPassword });
+    const callback = await other.follow(res.location as string, (u) => u.includes('/account/callback'));
+    const first = await other.get(callback.url);
+    t.equal(first.status, 303);
+    const replay = await other.get(callback.url);
+    t.equal(replay.status, 400, 'the state (flow) and the code are single use');
+    const stranger = createBrowser(app.url);
+    t.equal((await stranger.get(callback.url)).status, 400, 'another browser cannot use the callback');
+  });
+
+  await t.test('every page renders in Chinese and English, no raw keys', async (t) => {
+    for (const path of ['/account', '/account/info', '/account/password', '/account/phone', '/account/links', '/account/family', '/account/apps', '/account/activity', '/account/services']) {
+      for (const lang of ['zh-CN', 'en']) {
+        const page = await browser.get(`${path}?lang=${lang}`);
+        t.equal(page.status, 200, `${path} ${lang}`);
+        t.notMatch(page.text, /account\.[a-z_]+\.[a-z_.]+/, `${path} ${lang} has no untranslated key`);
+        if (lang === 'en') t.match(page.text, /My account/);
+        else t.match(page.text, /个人用户中心/);
+      }
+    }
+    const link = await browser.get('/account/link/essc');
+    t.equal(link.status, 501, 'linking a new upstream is not built yet, and says so');
+    await browser.get('/account?lang=zh-CN');
+  });
+
+  await t.test('the full document number needs the password and is audited', async (t) => {
+    const info = await browser.get('/account/info');
+    t.notMatch(info.text, new RegExp(binder.documentNumber), 'masked by default');
+    t.match(info.text, new RegExp(`${binder.documentNumber.slice(0, 4)}\\*{10}${binder.documentNumber.slice(-4)}`));
+    t.match(info.text, /人口信息库核验/, 'how the level was proven');
+    const wrong = await browser.post('/account/info/reveal', { _csrf: csrf(info), password: 'Wrong#pass1' });
+    t.equal(wrong.status, 400);
+    t.notMatch(wrong.text, new RegExp(binder.documentNumber));
+    t.match(wrong.text, /当前密码错误/);
+    const shown = await browser.post('/account/info/reveal', { _csrf: csrf(info), password: strongPassword });
+    t.equal(shown.status, 200);
+    t.match(shown.text, new RegExp(`<span id="document-full">${binder.documentNumber}</span>`));
+    const rows = await auditRows(app, binderId, 'account.document_revealed');
+    t.same(rows.map((r) => r.outcome), ['failure', 'success']);
+    t.notMatch(JSON.stringify(rows), new RegExp(binder.documentNumber), 'the audit trail never holds the number');
+    const noCsrf = await browser.post('/account/info/reveal', { password: strongPassword });
+    t.equal(noCsrf.status, 403, 'POSTs need the CSRF token');
+  });
+
+  const newPassword = 'Centre#2027key';
+  await t.test('changing the password: the old one stops working', async (t) => {
+    const page = await browser.get('/account/password');
+    const wrong = await browser.post('/account/password', { _csrf: csrf(page), current: 'Nope#12345', password: newPassword, confirmPassword: newPassword });
+    t.equal(wrong.status, 400);
+    t.match(wrong.text, /当前密码错误/);
+    const weak = await browser.post('/account/password', { _csrf: csrf(page), current: strongPassword, password: 'short', confirmPassword: 'short' });
+    t.equal(weak.status, 400, 'the policy applies');
+    const done = await browser.post('/account/password', { _csrf: csrf(page), current: strongPassword, password: newPassword, confirmPassword: newPassword });
+    t.equal(done.status, 200);
+    t.match(done.text, /密码已修改/);
+    t.equal((await auditRows(app, binderId, 'account.password_changed')).length, 1);
+    for (const [password, expected] of [[strongPassword, 401], [newPassword, 303]] as const) {
+      const other = createBrowser(app.url);
+      const flow = await rp.authorize(other);
+      const res = await other.post(`${flow.page.url}/password`, { _csrf: csrf(flow.page), account: binder.phone, password });
+      t.equal(res.status, expected, `${password === newPassword ? 'new' : 'old'} password`);
+    }
+  });
+
+  const newPhone = freshPhone();
+  await t.test('changing the phone: old code, then new code; the new number signs in by SMS', async (t) => {
+    const start = await browser.get('/account/phone');
+    t.match(start.text, /139\*\*\*\*/);
+    const outOfOrder = await browser.post('/account/phone', { _csrf: csrf(start), action: 'verify_new', flow: randomUUID(), code: '123456' });
+    t.equal(outOfOrder.status, 400, 'a step cannot be reached out of order');
+    const badCaptcha = await browser.post('/account/phone', { _csrf: csrf(start), action: 'send_old', captchaId: inputValue(start.text, 'captchaId') ?? '', captcha: 'zzzz' });
+    t.equal(badCaptcha.status, 400, 'captcha first');
+    const sentOld = await browser.post('/account/phone', { _csrf: csrf(start), action: 'send_old', captchaId: inputValue(badCaptcha.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(sentOld.status, 200);
+    const flow = inputValue(sentOld.text, 'flow') ?? '';
+    const skip = await browser.post('/account/phone', { _csrf: csrf(start), action: 'send_new', flow, phone: newPhone, captchaId: inputValue(sentOld.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(skip.status, 400, 'the new number needs the old code first');
+    const oldCode = await lastSmsCode(app, binder.phone);
+    const wrongOld = await browser.post('/account/phone', { _csrf: csrf(start), action: 'verify_old', flow, code: oldCode === '000000' ? '111111' : '000000' });
+    t.equal(wrongOld.status, 400);
+    const verifiedOld = await browser.post('/account/phone', { _csrf: csrf(start), action: 'verify_old', flow, code: oldCode as string });
+    t.equal(verifiedOld.status, 200);
+    t.match(verifiedOld.text, /name="phone"/);
+    const taken = await browser.post('/account/phone', { _csrf: csrf(start), action: 'send_new', flow, phone: binder.phone, captchaId: inputValue(verifiedOld.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(taken.status, 400, 'the same number is refused');
+    const sentNew = await browser.post('/account/phone', { _csrf: csrf(start), action: 'send_new', flow, phone: newPhone, captchaId: inputValue(taken.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(sentNew.status, 200);
+    const newCode = await lastSmsCode(app, newPhone);
+    const done = await browser.post('/account/phone', { _csrf: csrf(start), action: 'verify_new', flow, code: newCode as string });
+    t.equal(done.status, 200);
+    t.match(done.text, /手机号已更换为/);
+    t.equal(await services.accounts.findAccountIdByPhone(`+86${newPhone}`), binderId);
+    t.equal(await services.accounts.findAccountIdByPhone(`+86${binder.phone}`), undefined, 'the old number is released');
+    const audit = await auditRows(app, binderId, 'account.phone_changed');
+    t.equal(audit.length, 1);
+    t.notMatch(JSON.stringify(audit), new RegExp(newPhone), 'masked in the audit trail');
+    const replay = await browser.post('/account/phone', { _csrf: csrf(start), action: 'verify_new', flow, code: newCode as string });
+    t.equal(replay.status, 400, 'the finished flow cannot be replayed');
+
+    const other = createBrowser(app.url);
+    const rpFlow = await rp.authorize(other);
+    const smsPage = await other.get(`${rpFlow.page.url}?method=sms`);
+    const sent = await other.post(`${rpFlow.page.url}/sms/send`, { _csrf: csrf(smsPage), phone: newPhone, captchaId: inputValue(smsPage.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(sent.status, 200);
+    const res = await other.post(`${rpFlow.page.url}/sms/verify`, { _csrf: csrf(sent), flow: inputValue(sent.text, 'flow') ?? '', code: (await lastSmsCode(app, newPhone)) as string });
+    t.equal(res.status, 303);
+    const claims = (await rp.finish(other, res.location as string, rpFlow)).claims();
+    t.equal(claims?.sub, binderId);
+  });
+
+  await t.test('family numbers: rules, effect on registration, the family scope', async (t) => {
+    const [first, second, ...rest] = members as [typeof members[number], typeof members[number], ...typeof members];
+    const page = await browser.get('/account/family');
+    const bind = (person: { certType: string; idNumber: string; name: string }, relation = 'parent') =>
+      browser.post('/account/family/bind', { _csrf: csrf(page), certType: person.certType, documentNumber: person.idNumber, name: person.name, relation });
+
+    const ok = await bind(first);
+    t.equal(ok.status, 200);
+    t.match(ok.text, new RegExp(`已绑定亲情号：${first.name}`));
+    t.match(ok.text, new RegExp(`${first.idNumber.slice(0, 4)}\\*{10}${first.idNumber.slice(-4)}`));
+    t.notMatch(ok.text, new RegExp(first.idNumber), 'the number is masked');
+
+    const blocked = await registerThroughPages(app, createBrowser(app.url), '/register', { certType: '01', documentNumber: first.idNumber, name: first.name, phone: freshPhone() });
+    t.equal(blocked.status, 409, 'a bound number cannot register');
+    t.match(blocked.text, /该证件号码已被绑定为他人的亲情号/);
+    t.match(blocked.text, /href="\/appeal\?type=family"/);
+
+    const again = await bind(first, 'other');
+    t.equal(again.status, 409);
+    t.match(again.text, /已被绑定为亲情号/, 'a number bound elsewhere cannot be bound');
+    const registered = await bind({ certType: '01', idNumber: binder.documentNumber, name: binder.name });
+    t.equal(registered.status, 409);
+    t.match(registered.text, /已注册账号/);
+    const mismatch = await bind({ certType: '01', idNumber: second.idNumber, name: '张冒名' });
+    t.equal(mismatch.status, 422);
+    t.match(mismatch.text, /姓名与证件号码不一致/);
+    const badRelation = await bind(second, 'boss');
+    t.equal(badRelation.status, 400);
+
+    const scoped = createBrowser(app.url);
+    const flow = await rp.authorize(scoped, { scope: 'openid family' });
+    const res = await scoped.post(`${flow.page.url}/password`, { _csrf: csrf(flow.page), account: newPhone, password: newPassword });
+    const tokens = await rp.finish(scoped, res.location as string, flow);
+    const info = await client.fetchUserInfo(rp.config, tokens.access_token, binderId);
+    t.same(info.family_members, [{ name: first.name, cert_type: '01', id_number_masked: `${first.idNumber.slice(0, 4)}**********${first.idNumber.slice(-4)}`, relation: 'parent' }]);
+    t.equal(info.id_number, undefined, 'only what the scope releases');
+
+    const listed = await browser.get('/account/family');
+    const bindingId = /name="id" value="([0-9a-f-]{36})"/.exec(listed.text)?.[1] as string;
+    const unbound = await browser.post('/account/family/unbind', { _csrf: csrf(listed), id: bindingId });
+    t.equal(unbound.status, 200);
+    t.match(unbound.text, /已解除亲情号绑定/);
+    t.same((await auditRows(app, binderId, 'account.family_bound')).map((r) => r.outcome), ['success', 'failure']);
+    t.equal((await auditRows(app, binderId, 'account.family_unbound')).length, 1);
+    const foreign = await browser.post('/account/family/unbind', { _csrf: csrf(listed), id: bindingId });
+    t.equal(foreign.status, 404, 'unbinding twice finds nothing');
+    const registers = await registerThroughPages(app, createBrowser(app.url), '/register', { certType: '01', documentNumber: first.idNumber, name: first.name, phone: freshPhone() });
+    t.equal(registers.status, 201, 'after unbinding the number registers');
+
+    for (const person of rest.slice(0, 8)) t.equal((await bind(person, 'child')).status, 200, `bind ${person.name}`);
+    const ninth = await bind(second);
+    t.equal(ninth.status, 409);
+    t.match(ninth.text, /最多只能绑定8个亲情号/);
+    const count = await testDb.database.db.selectFrom('family_bindings').select((eb) => eb.fn.countAll<string>().as('n')).where('binder_account_id', '=', binderId).executeTakeFirstOrThrow();
+    t.equal(Number(count.n), 8);
+
+    const low: Person = { certType: '01', documentNumber: syntheticIdNumber('19880808'), name: '普通用户', phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', low)).status, 201);
+    const lowBrowser = createBrowser(app.url);
+    await signInToCentre(lowBrowser, low.phone, strongPassword);
+    const lowPage = await lowBrowser.get('/account/family');
+    t.match(lowPage.text, /实名用户才能绑定亲情号/);
+    const refused = await lowBrowser.post('/account/family/bind', { _csrf: csrf(lowPage), certType: '01', documentNumber: second.idNumber, name: second.name, relation: 'parent' });
+    t.equal(refused.status, 403, 'a registered-level binder is refused');
+    t.match(refused.text, /实名用户才能绑定亲情号/);
+  });
+
+  await t.test('authorised apps: revoking ends the refresh token', async (t) => {
+    const other = createBrowser(app.url);
+    const flow = await rp.authorize(other, { scope: 'openid profile offline_access' });
+    const res = await other.post(`${flow.page.url}/password`, { _csrf: csrf(flow.page), account: newPhone, password: newPassword });
+    const tokens = await rp.finish(other, res.location as string, flow);
+    t.ok(tokens.refresh_token, 'the first-party client got a refresh token');
+    const refreshed = await client.refreshTokenGrant(rp.config, tokens.refresh_token as string);
+    const refreshToken = refreshed.refresh_token ?? (tokens.refresh_token as string);
+
+    const apps = await browser.get('/account/apps');
+    t.match(apps.text, /人社业务示例/);
+    t.notMatch(apps.text, /<strong>个人用户中心<\/strong>/, 'the centre itself is not listed');
+    t.match(apps.text, /openid, profile/);
+    t.match(apps.text, /name="client" value="demo-rp"/);
+    const grantsBefore = await testDb.database.db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Grant').where(sql`payload->>'clientId'`, '=', 'demo-rp').where(sql`payload->>'accountId'`, '=', binderId).execute();
+    t.ok(grantsBefore.length >= 1);
+    const revoked = await browser.post('/account/apps/revoke', { _csrf: csrf(apps), client: 'demo-rp' });
+    t.equal(revoked.status, 200);
+    t.match(revoked.text, /已取消授权/);
+    t.notMatch(revoked.text, /人社业务示例/);
+    const failure = await client.refreshTokenGrant(rp.config, refreshToken).then(() => undefined, (err: unknown) => err as { error?: string });
+    t.equal(failure?.error, 'invalid_grant', 'the refresh token fails at /token');
+    await t.rejects(client.fetchUserInfo(rp.config, refreshed.access_token, binderId), 'the access token is gone too');
+    const revokes = await auditRows(app, binderId, 'account.grant_revoked');
+    t.equal(revokes.length, 1);
+    t.equal(revokes[0]?.client_id, 'demo-rp');
+    const grantsAfter = await testDb.database.db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Grant').where(sql`payload->>'clientId'`, '=', 'demo-rp').where(sql`payload->>'accountId'`, '=', binderId).execute();
+    t.equal(grantsAfter.length, 0, 'every grant of the client for this account is gone');
+    const tokensLeft = await testDb.database.db.selectFrom('oidc_payloads').select('id').where('grant_id', 'in', grantsBefore.map((g) => g.id)).execute();
+    t.equal(tokensLeft.length, 0, 'with every token issued under them');
+    const twice = await browser.post('/account/apps/revoke', { _csrf: csrf(apps), client: 'demo-rp' });
+    t.equal(twice.status, 404);
+  });
+
+  await t.test('sign-in history lists the sign-ins and sessions; 退出 ends a provider session', async (t) => {
+    const page = await browser.get('/account/activity');
+    t.equal(page.status, 200);
+    t.match(page.text, /<tr class="signin-row"><td>[^<]+<\/td><td>密码<\/td><td>个人用户中心<\/td><td>127\.0\.0\.1<\/td><td>成功<\/td><\/tr>/);
+    t.match(page.text, /<td>短信验证码<\/td><td>人社业务示例/);
+    t.match(page.text, /<td>失败<\/td>/, 'the failed old-password attempt is listed');
+    t.match(page.text, /当前会话/);
+    const providerUid = /action="\/account\/activity\/end-session"[\s\S]*?name="session" value="([\w-]+)"/.exec(page.text)?.[1] as string;
+    t.ok(providerUid);
+    const before = await testDb.database.db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Session').execute();
+    const ended = await browser.post('/account/activity/end-session', { _csrf: csrf(page), session: providerUid });
+    t.equal(ended.status, 200);
+    t.match(ended.text, /已退出该会话/);
+    const after = await testDb.database.db.selectFrom('oidc_payloads').select('id').where('model', '=', 'Session').execute();
+    t.equal(after.length, before.length - 1);
+    const strange = await browser.post('/account/activity/end-session', { _csrf: csrf(page), session: 'not-a-session' });
+    t.equal(strange.status, 404);
+  });
+
+  await t.test('unlinking the last way to sign in is refused', async (t) => {
+    const db = testDb.database.db;
+    const accountId = randomUUID();
+    await db.transaction().execute(async (trx) => {
+      await insertAccount(trx, { id: accountId, level: 'registered', nameEnvelope: app.container.secrets.cipher.encrypt('联邦用户', piiAad.name(accountId)), needsPhone: true, now: clock.now() });
+      await insertUpstreamLink(trx, { accountId, upstream: 'essc', subject: `essc-${accountId}`, now: clock.now() });
+      await insertUpstreamLink(trx, { accountId, upstream: 'alipay', subject: `alipay-${accountId}`, now: clock.now() });
+    });
+    // Federated sign-in is not built yet: start the centre session the callback would start.
+    const { token } = await services.accountCentre.startSession(accountId, { ip: '127.0.0.1' });
+    const fed = createBrowser(app.url);
+    fed.jar.store([`_jsrs_account=${token}; Path=/account; HttpOnly`]);
+    const page = await fed.get('/account/links');
+    t.equal(page.status, 200);
+    t.match(page.text, /电子社保卡/);
+    const first = await fed.post('/account/links/unlink', { _csrf: csrf(page), upstream: 'alipay' });
+    t.equal(first.status, 200, 'one of two links can go');
+    const last = await fed.post('/account/links/unlink', { _csrf: csrf(page), upstream: 'essc' });
+    t.equal(last.status, 409);
+    t.match(last.text, /这是您唯一的登录方式/);
+    const left = await db.selectFrom('upstream_links').select('upstream').where('account_id', '=', accountId).execute();
+    t.same(left.map((l) => l.upstream), ['essc']);
+    await services.accounts.setPassword(accountId, 'Fed#2026pass', {});
+    const withPassword = await fed.post('/account/links/unlink', { _csrf: csrf(page), upstream: 'essc' });
+    t.equal(withPassword.status, 200, 'with a password the last link can go');
+    const unknown = await fed.post('/account/links/unlink', { _csrf: csrf(page), upstream: 'wechat' });
+    t.equal(unknown.status, 404);
+  });
+
+  await t.test('services catalogue: favourites and what is missing', async (t) => {
+    const lowBrowser = createBrowser(app.url);
+    const low: Person = { certType: '01', documentNumber: syntheticIdNumber('19770707'), name: '测试办事', phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', low)).status, 201);
+    await app.container.clients.save({ client_id: 'pension-test', client_secret: 'pension-test-secret', client_name: '养老待遇资格认证', redirect_uris: ['http://localhost:3002/cb'], public_service: true, required_level: 'real_person', service_description: '需要实人' }, 'cli');
+    await signInToCentre(lowBrowser, low.phone, strongPassword);
+    const page = await lowBrowser.get('/account/services');
+    t.match(page.text, /养老待遇资格认证/);
+    t.match(page.text, /办理此业务需要实人用户/);
+    t.match(page.text, /人社业务示例/);
+    const star = await lowBrowser.post('/account/services/favourite', { _csrf: csrf(page), clientId: 'pension-test', on: 'yes' });
+    t.equal(star.status, 303);
+    const starred = await lowBrowser.get('/account/services');
+    t.match(starred.text, /aria-pressed="true" aria-label="取消收藏 养老待遇资格认证"/);
+    const unknown = await lowBrowser.post('/account/services/favourite', { _csrf: csrf(page), clientId: 'account-centre', on: 'yes' });
+    t.equal(unknown.status, 404, 'only public services can be starred');
+  });
+
+  await t.test('malformed input on every POST never answers 500', async (t) => {
+    const junkBrowser = createBrowser(app.url);
+    const person: Person = { certType: '01', documentNumber: syntheticIdNumber('19660606'), name: '乱码测试', phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', person)).status, 201);
+    await signInToCentre(junkBrowser, person.phone, strongPassword);
+    const page = await junkBrowser.get('/account/info');
+    const names = ['password', 'current', 'confirmPassword', 'action', 'flow', 'phone', 'code', 'captcha', 'captchaId', 'upstream', 'certType', 'documentNumber', 'name', 'relation', 'id', 'grant', 'session', 'clientId', 'on'];
+    const junk = ['', '\u0000\uFFFF\uD83D\uDE00%%%<script>', '𠀀'.repeat(500), 'x'.repeat(70_000)];
+    const paths = ['/account/info/reveal', '/account/password', '/account/phone', '/account/links/unlink', '/account/family/bind', '/account/family/unbind', '/account/apps/revoke', '/account/activity/end-session', '/account/activity/end-centre-session', '/account/services/favourite'];
+    for (const path of paths) {
+      t.equal((await junkBrowser.post(path, {})).status, 403, `${path} empty body: CSRF`);
+      for (const value of junk) {
+        const form = Object.fromEntries(names.map((n) => [n, value]));
+        const res = await junkBrowser.post(path, { ...form, _csrf: csrf(page) });
+        t.ok(res.status >= 200 && res.status < 500, `${path} ${value.length} chars: ${res.status}`);
+      }
+      for (const action of ['send_old', 'verify_old', 'send_new', 'verify_new']) {
+        if (path !== '/account/phone') break;
+        const res = await junkBrowser.post(path, { _csrf: csrf(page), action, flow: 'junk', phone: '１３９', code: 'abc' });
+        t.ok(res.status < 500, `phone ${action}: ${res.status}`);
+      }
+    }
+    await services.lockout.reset(`account:${(await services.accounts.findAccountIdByPhone(`+86${person.phone}`)) as string}`);
+  });
+
+  await t.test('logout ends the centre session and offers provider logout', async (t) => {
+    const page = await browser.get('/account');
+    const out = await browser.post('/account/logout', { _csrf: csrf(page) });
+    t.equal(out.status, 200);
+    t.match(out.text, /已退出用户中心/);
+    t.match(out.text, /href="[^"]*\/session\/end\?client_id=account-centre&amp;post_logout_redirect_uri=/);
+    t.equal(browser.jar.get('_jsrs_account'), undefined, 'cookie cleared');
+    const rows = await testDb.database.db.selectFrom('account_sessions').selectAll().where('account_id', '=', binderId).execute();
+    t.equal(rows.length, 1, 'only the other browser’s session remains');
+    const again = await browser.get('/account');
+    t.equal(again.status, 303);
+    t.match(again.location as string, /\/auth\?/, 'a new sign-in starts');
+    const post = await browser.post('/account/password', { _csrf: csrf(page), current: newPassword, password: 'X#abc12345', confirmPassword: 'X#abc12345' });
+    t.equal(post.status, 303, 'a POST without a session changes nothing');
+    t.ok(await services.accounts.verifyPassword(binderId, newPassword));
+  });
+});
