@@ -5,11 +5,15 @@ import { ConfigError } from '../config/load.js';
 import { clientsCommand, clientsUsage } from './clients.js';
 import { withCliContext } from './context.js';
 import { keysCommand, keysUsage } from './keys.js';
+import { auditCommand, auditUsage } from './audit.js';
+import { piiCommand, piiUsage } from './pii.js';
 
 const usage = `usage: npm run cli -- <command>
   migrate
   ${clientsUsage}
-  ${keysUsage}`;
+  ${keysUsage}
+  ${auditUsage}
+  ${piiUsage}`;
 
 async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
@@ -23,6 +27,10 @@ async function run(argv: string[]): Promise<number> {
       return withCliContext((ctx) => clientsCommand(ctx, args));
     case 'keys':
       return withCliContext((ctx) => keysCommand(ctx, args));
+    case 'audit':
+      return withCliContext((ctx) => auditCommand(ctx, args));
+    case 'pii':
+      return withCliContext((ctx) => piiCommand(ctx, args));
     default:
       process.stderr.write(`${usage}\n`);
       return command === undefined || command === 'help' || command === '--help' ? 0 : 1;

@@ -38,9 +38,12 @@ export function createSecrets(config: Readonly<Config>, logger: Logger): Secrets
   const current = parseKeySpec(config.secrets.encryptionKey ?? developmentKey(config, logger));
   const previous = config.secrets.previousEncryptionKeys.map((spec, i) => parseKeySpec(spec, `old${i + 1}`));
   const keyring = createKeyring({ current, previous });
+  // Blind indexes must not change when ENCRYPTION_KEY rotates (look-ups and unique constraints
+  // depend on them): they use the oldest key in the ring, so keep that one in ENCRYPTION_KEYS_PREVIOUS.
+  const oldest = keyring.get(keyring.ids[keyring.ids.length - 1] as string) ?? keyring.current;
   return {
     keyring,
     cipher: createPiiCipher({ keyring, algorithm: config.security.piiAlgorithm }),
-    blindIndex: createBlindIndex(keyring.current.keys.blindIndex),
+    blindIndex: createBlindIndex(oldest.keys.blindIndex),
   };
 }
