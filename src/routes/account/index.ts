@@ -8,6 +8,7 @@ import { appRoutes } from './apps.js';
 import { connectionRoutes } from './connections.js';
 import { profileRoutes } from './profile.js';
 import { accountSession } from './session.js';
+import { upgradeRoutes } from './upgrades.js';
 
 export { accountSession };
 
@@ -20,5 +21,6 @@ export function accountRoutes(deps: RouteDeps): Router {
   profileRoutes(router, deps);
   connectionRoutes(router, deps);
   appRoutes(router, deps);
+  upgradeRoutes(router, deps);
   return router;
 }
