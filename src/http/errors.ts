@@ -2,23 +2,13 @@
 // outages answer 503, anything else a generic 500 page or JSON with the request id, never a stack.
 
 import type { Context, Middleware } from 'koa';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, RateLimitedError, UnavailableError } from '../errors/app-error.js';
 import { t } from '../i18n/index.js';
 import type { RequestState } from './state.js';
 import { render, type Views } from './views.js';
 
-const connectionErrorCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08006', '08001', '08003', '08004']);
-
-/** True when `err` says the database could not be reached (not a query mistake). */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
-    const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
-    if (typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated|database ping timed out|connect ECONNREFUSED/i.test(message)) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
+export { isDatabaseUnavailable };
 
 export function wantsJson(ctx: Context): boolean {
   return ctx.path.startsWith('/api/') || ctx.path.endsWith('.json') || (ctx.accepts('html', 'json') === 'json');

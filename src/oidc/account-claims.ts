@@ -5,6 +5,7 @@
 import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService, AccountView } from '../services/accounts.js';
 import type { FamilyMemberClaim, FamilyService } from '../services/family.js';
+import { guardDatabase } from './adapter.js';
 import { levelRank } from '../domain/levels.js';
 
 export interface AccountClaims {
@@ -60,20 +61,20 @@ export function accountClaimsFor(account: AccountView, familyMembers: FamilyMemb
 export function createAccountClaims(deps: { accounts: Pick<AccountService, 'getAccount'>; family?: Pick<FamilyService, 'claimsFor'> }): AccountClaims {
   return {
     findAccount: async (_ctx, sub) => {
-      const account = await deps.accounts.getAccount(sub);
+      const account = await guardDatabase(() => deps.accounts.getAccount(sub));
       if (!account || account.status !== 'active') return undefined;
       return {
         accountId: account.id,
         claims: async (_use, scope) => {
           // read again so a level raised during this session is what the client sees
-          const fresh = (await deps.accounts.getAccount(sub)) ?? account;
-          const family = deps.family && /(^|\s)family(\s|$)/.test(scope) ? await deps.family.claimsFor(fresh.id) : [];
+          const fresh = (await guardDatabase(() => deps.accounts.getAccount(sub))) ?? account;
+          const family = deps.family && /(^|\s)family(\s|$)/.test(scope) ? await guardDatabase(() => (deps.family as Pick<FamilyService, 'claimsFor'>).claimsFor(fresh.id)) : [];
           return accountClaimsFor(fresh, family) as { sub: string };
         },
       };
     },
     accessTokenClaims: async (ctx, accountId) => {
-      const account = await deps.accounts.getAccount(accountId);
+      const account = await guardDatabase(() => deps.accounts.getAccount(accountId));
       if (!account) return undefined;
       const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.DeviceCode;
       const origin = source as { acr?: string; amr?: string[] } | undefined;

@@ -4,6 +4,7 @@
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import type { Clock } from '../domain/clock.js';
 import {
   consumePayload,
@@ -15,6 +16,20 @@ import {
   type StoredPayload,
 } from '../repositories/oidc-payloads.js';
 import type { ClientMetadata, ClientStore } from './client-store.js';
+
+/** A database outage becomes OAuth temporarily_unavailable (HTTP 503), never a server_error. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) {
+      const unavailable = new errors.TemporarilyUnavailable('the service is temporarily unavailable, try again shortly');
+      Object.assign(unavailable, { status: 503, statusCode: 503 });
+      throw unavailable;
+    }
+    throw err;
+  }
+}
 
 function toProviderPayload(stored: StoredPayload | undefined): AdapterPayload | undefined {
   if (!stored) return undefined;
@@ -32,32 +47,32 @@ class KyselyAdapter implements Adapter {
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const expiresAt = expiresIn ? new Date(this.clock.now().getTime() + expiresIn * 1000) : null;
-    await upsertPayload(this.db, { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt });
+    await guarded(() => upsertPayload(this.db, { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt }));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return toProviderPayload(await findPayload(this.db, this.model, id));
+    return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-    return toProviderPayload(await findPayloadBy(this.db, this.model, 'uid', uid));
+    return toProviderPayload(await guarded(() => findPayloadBy(this.db, this.model, 'uid', uid)));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return toProviderPayload(await findPayloadBy(this.db, this.model, 'user_code', userCode));
+    return toProviderPayload(await guarded(() => findPayloadBy(this.db, this.model, 'user_code', userCode)));
   }
 
   async consume(id: string): Promise<void> {
-    const consumed = await consumePayload(this.db, this.model, id, this.clock.now());
+    const consumed = await guarded(() => consumePayload(this.db, this.model, id, this.clock.now()));
     if (!consumed) throw new errors.InvalidGrant('grant has already been used');
   }
 
   async destroy(id: string): Promise<void> {
-    await destroyPayload(this.db, this.model, id);
+    await guarded(() => destroyPayload(this.db, this.model, id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await destroyByGrantId(this.db, this.model, grantId);
+    await guarded(() => destroyByGrantId(this.db, this.model, grantId));
   }
 }
 
@@ -65,15 +80,15 @@ class ClientAdapter implements Adapter {
   constructor(private readonly store: ClientStore) {}
 
   async upsert(id: string, payload: AdapterPayload): Promise<void> {
-    await this.store.save({ ...(payload as Record<string, unknown>), client_id: id } as ClientMetadata, 'registration');
+    await guarded(() => this.store.save({ ...(payload as Record<string, unknown>), client_id: id } as ClientMetadata, 'registration'));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return (await this.store.find(id)) as AdapterPayload | undefined;
+    return (await guarded(() => this.store.find(id))) as AdapterPayload | undefined;
   }
 
   async destroy(id: string): Promise<void> {
-    await this.store.remove(id);
+    await guarded(() => this.store.remove(id));
   }
 
   async findByUid(): Promise<undefined> {
@@ -88,6 +103,8 @@ class ClientAdapter implements Adapter {
 
   async revokeByGrantId(): Promise<void> {}
 }
+
+export { guarded as guardDatabase };
 
 export function createAdapterFactory(deps: { db: Kysely<DB>; clock: Clock; clients: ClientStore }): AdapterFactory {
   return (model: string) =>
