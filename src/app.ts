@@ -10,12 +10,22 @@ import { staticFiles } from './http/static-files.js';
 import { csrfCookies } from './http/csrf.js';
 import { noStore } from './http/security-headers.js';
 import { render } from './http/views.js';
-import { comingSoonRoutes } from './routes/coming-soon.js';
+import { accountRoutes } from './routes/account/index.js';
+import { appealRoutes } from './routes/appeal/index.js';
+import { recoveryRoutes } from './routes/recovery/index.js';
 import { devRoutes } from './routes/dev.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction/index.js';
+import { bindPhoneRoutes } from './routes/interaction/bind-phone.js';
+import { interactionQrRoutes } from './routes/interaction/qr.js';
+import { federatedRoutes } from './routes/federated/index.js';
+import { appQrRoutes } from './routes/app-api/qr.js';
+import { qrLandingRoutes } from './routes/qr-landing.js';
+import { devAppRoutes } from './routes/dev-app.js';
+import { devMockMiddleware } from './mocks/dev-mount.js';
 import { appRegistrationRoutes } from './routes/registration/app-api.js';
 import { registrationRoutes } from './routes/registration/web.js';
+import { stepUpRoutes } from './routes/step-up/index.js';
 
 export interface AppHandle {
   app: Koa;
@@ -34,6 +44,7 @@ export function buildApp(container: Container): AppHandle {
 
   app.use(requestContext(logger));
   app.use(metrics.middleware);
+  if (config.env !== 'production') app.use(devMockMiddleware(container)); // own pages and headers, like the real upstreams
   app.use(securityHeaders({ production: config.env === 'production' }));
   app.use(errorHandler(views));
   app.use(staticFiles());
@@ -44,7 +55,7 @@ export function buildApp(container: Container): AppHandle {
   const production = config.env === 'production';
   app.use(csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production }));
   app.use(async (ctx, next) => {
-    if (/^\/(interaction|register|recover|appeal|account|api|dev)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
+    if (/^\/(interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
     return next();
   });
   app.use(async (ctx, next) => {
@@ -53,12 +64,18 @@ export function buildApp(container: Container): AppHandle {
   });
   for (const router of [
     interactionRoutes(container),
+    interactionQrRoutes(container),
+    bindPhoneRoutes(container),
+    federatedRoutes(container),
+    appQrRoutes(container),
+    qrLandingRoutes(container),
+    ...(config.env === 'production' ? [] : [devAppRoutes(container)]),
+    stepUpRoutes(container),
     registrationRoutes(container),
+    accountRoutes(container),
     appRegistrationRoutes(container),
-    comingSoonRoutes(container, [
-      { path: '/recover', titleKey: 'recover.title' },
-      { path: '/appeal', titleKey: 'appeal.title' },
-    ]),
+    recoveryRoutes(container),
+    appealRoutes(container),
     ...(production ? [] : [devRoutes(container)]),
   ]) {
     app.use(router.routes());

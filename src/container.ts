@@ -2,6 +2,8 @@
 // jobs) from one Config, in order, and tears them down in reverse. No singletons elsewhere.
 
 import type { Config } from './config/schema.js';
+import { createFaceVerifierFromSettings } from './adapters/face-verification/from-settings.js';
+import { resolveUpstreamSettings, type UpstreamSettings } from './adapters/upstreams/from-config.js';
 import { connectDatabase, type Database } from './db/connect.js';
 import { migrateToLatest } from './db/migrator.js';
 import { systemClock, type Clock } from './domain/clock.js';
@@ -15,6 +17,7 @@ import { createClientStore, type ClientStore } from './oidc/client-store.js';
 import { syncConfiguredClients } from './oidc/clients-file.js';
 import { attachProviderEvents } from './oidc/events.js';
 import { ensureKeys } from './oidc/keys.js';
+import { createInteractionPolicy } from './oidc/policy.js';
 import { createProvider } from './oidc/provider.js';
 import { createOidcRuntime, type OidcRuntime } from './oidc/runtime.js';
 import { createServices, type Services } from './services/index.js';
@@ -31,6 +34,8 @@ export interface Container {
   metrics: Metrics;
   oidc: OidcRuntime;
   services: Services;
+  /** Upstream endpoints and key material, resolved once (development generates the mocks' keys). */
+  upstreamSettings: UpstreamSettings;
   close(): Promise<void>;
 }
 
@@ -67,10 +72,11 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     await ensureKeys(database.db, secrets.cipher, clock);
     await syncConfiguredClients(config, clients, logger);
     const views = createViews({ watch: config.env === 'development' });
-    const metrics = createMetrics({ defaultMetrics: config.env !== 'test' });
-    const services = createServices({ config, db: database.db, clock, logger, secrets });
+    const metrics = createMetrics({ defaultMetrics: config.env !== 'test', dbStats: database.stats });
+    const upstreamSettings = resolveUpstreamSettings(config);
+    const services = createServices({ config, db: database.db, clock, logger, secrets, face: createFaceVerifierFromSettings(upstreamSettings.face, clock) });
     stops.push(() => void services.close());
-    const accountClaims = createAccountClaims({ accounts: services.accounts });
+    const accountClaims = createAccountClaims({ accounts: services.accounts, family: services.family });
     const adapter = createAdapterFactory({ db: database.db, clock, clients });
     const oidc = await createOidcRuntime({
       db: database.db,
@@ -88,6 +94,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
           logger,
           findAccount: accountClaims.findAccount,
           accessTokenClaims: accountClaims.accessTokenClaims,
+          policy: createInteractionPolicy(),
         });
         attachProviderEvents(provider, { logger, metrics });
         return provider;
@@ -95,7 +102,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     });
     stops.push(() => oidc.stop());
     if (options.jobs ?? true) {
-      stops.push(schedulePurge({ db: database.db, clock, logger, intervalSeconds: config.oidc.purgeIntervalSeconds, batchSize: config.oidc.purgeBatchSize }));
+      stops.push(schedulePurge({ db: database.db, clock, logger, intervalSeconds: config.oidc.purgeIntervalSeconds, batchSize: config.oidc.purgeBatchSize, auditRetentionDays: config.audit.retentionDays }));
     }
     return {
       config,
@@ -108,6 +115,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       metrics,
       oidc,
       services,
+      upstreamSettings,
       async close() {
         for (const stop of stops.reverse()) stop();
         if (ownsDatabase) await database.close();

@@ -64,6 +64,26 @@ function productionProblems(config: Config): string[] {
   if (config.adapters.registry.driver !== 'http' || !config.adapters.registry.url || !config.adapters.registry.appSecret) {
     problems.push('REGISTRY_DRIVER=http, REGISTRY_URL, REGISTRY_APP_KEY and REGISTRY_APP_SECRET: production needs the real population registry');
   }
+  problems.push(...upstreamProductionProblems(config));
+  return problems;
+}
+
+/** Each enabled upstream sign-in method needs absolute real URLs and its keys in production. */
+function upstreamProductionProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const absolute = (url: string | undefined) => typeof url === 'string' && /^https:\/\//.test(url) && !/\/mock\//.test(url);
+  const { essc, jszw, alipay } = config.adapters;
+  const on = (method: string) => (config.login.methods as readonly string[]).includes(method);
+  if (on('essc') && (!absolute(essc.baseUrl) || !essc.secret || !essc.key)) {
+    problems.push('ESSC_BASE_URL (https), ESSC_CHANNEL_NO, ESSC_CHANNEL_SECRET and ESSC_CHANNEL_KEY: required while essc is in LOGIN_METHODS');
+  }
+  const jszwUrls = jszw.authorizeUrl && jszw.tokenUrl && jszw.userinfoUrl ? [jszw.authorizeUrl, jszw.tokenUrl, jszw.userinfoUrl] : [jszw.baseUrl];
+  if (on('jszw') && (!jszwUrls.every(absolute) || !jszw.clientSecret)) {
+    problems.push('JSZW_BASE_URL (https) or JSZW_AUTHORIZE_URL/JSZW_TOKEN_URL/JSZW_USERINFO_URL, JSZW_CLIENT_ID and JSZW_CLIENT_SECRET: required while jszw is in LOGIN_METHODS');
+  }
+  if (on('alipay') && (!absolute(alipay.authorizeUrl) || !absolute(alipay.gatewayUrl) || !alipay.privateKey || !alipay.publicKey)) {
+    problems.push('ALIPAY_AUTHORIZE_URL and ALIPAY_GATEWAY_URL (https), ALIPAY_APP_ID, ALIPAY_PRIVATE_KEY and ALIPAY_PUBLIC_KEY: required while alipay is in LOGIN_METHODS');
+  }
   return problems;
 }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 
 const positiveInt = z.number().int().positive();
+const identityLevel = z.enum(['registered', 'real_name', 'real_person']);
 
 export const configSchema = z.object({
   env: z.enum(['development', 'test', 'production']),
@@ -67,8 +68,59 @@ export const configSchema = z.object({
       appSecret: z.string().optional(),
       timeoutMs: positiveInt,
     }),
+    // Upstream sign-in providers and face verification (docs/upstreams.md). A base URL that is empty
+    // or relative (`/mock/essc`) is resolved against the issuer when the container is built.
+    essc: z.object({
+      baseUrl: z.string(),
+      channelNo: z.string().min(1),
+      secret: z.string().min(1).optional(),
+      /** 16-byte channel key as 32 hex characters. */
+      key: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex characters').optional(),
+      timeoutMs: positiveInt,
+      /** The level a normal card asserts. */
+      level: identityLevel,
+    }),
+    jszw: z.object({
+      baseUrl: z.string(),
+      authorizeUrl: z.string().optional(),
+      tokenUrl: z.string().optional(),
+      userinfoUrl: z.string().optional(),
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1).optional(),
+      scope: z.string().min(1),
+      timeoutMs: positiveInt,
+      /** 实名 / 实人 as asserted → our level. */
+      levels: z.object({ real_name: identityLevel, real_person: identityLevel }),
+    }),
+    alipay: z.object({
+      authorizeUrl: z.string(),
+      gatewayUrl: z.string(),
+      appId: z.string().min(1),
+      /** The app's private key (PEM or Alipay's bare base64). */
+      privateKey: z.string().min(1).optional(),
+      /** Alipay's public key (PEM or bare base64). */
+      publicKey: z.string().min(1).optional(),
+      timeoutMs: positiveInt,
+      /** The level an `is_certified = T` user asserts. */
+      certifiedLevel: identityLevel,
+    }),
+    face: z.object({
+      gatewayUrl: z.string(),
+      appId: z.string().min(1),
+      privateKey: z.string().min(1).optional(),
+      publicKey: z.string().min(1).optional(),
+      timeoutMs: positiveInt,
+    }),
   }),
-  audit: z.object({ retentionDays: positiveInt }),
+  /** Which sign-in methods the login page offers, in order. */
+  login: z.object({
+    methods: z.array(z.enum(['qr', 'password', 'sms', 'essc', 'jszw', 'alipay'])).min(1),
+    qrTicketSeconds: positiveInt,
+    qrPollMs: positiveInt,
+  }),
+  /** The 江苏智慧人社 app as a native public client of this provider (registered in development). */
+  appClient: z.object({ clientId: z.string().min(1), redirectUris: z.array(z.string().min(1)) }),
+  audit: z.object({ retentionDays: z.number().int().min(180, 'the Cybersecurity Law asks for at least 180 days') }),
   devClient: z.object({
     clientId: z.string().min(1),
     clientSecret: z.string().min(8),

@@ -9,6 +9,9 @@ import * as auditEvents from '../../migrations/20261127_0004_audit_events.js';
 import * as accounts from '../../migrations/20261127_0005_accounts.js';
 import * as securityCounters from '../../migrations/20261127_0006_security_counters.js';
 import * as flows from '../../migrations/20261127_0007_flows.js';
+import * as qrTickets from '../../migrations/20261127_0008_qr_tickets.js';
+import * as userCentre from '../../migrations/20261127_0009_user_centre.js';
+import * as auditAppendOnly from '../../migrations/20261127_0010_audit_append_only.js';
 
 const migrations: Record<string, Migration> = {
   '20261127_0001_oidc_payloads': oidcPayloads,
@@ -18,6 +21,9 @@ const migrations: Record<string, Migration> = {
   '20261127_0005_accounts': accounts,
   '20261127_0006_security_counters': securityCounters,
   '20261127_0007_flows': flows,
+  '20261127_0008_qr_tickets': qrTickets,
+  '20261127_0009_user_centre': userCentre,
+  '20261127_0010_audit_append_only': auditAppendOnly,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -148,6 +148,48 @@ export interface FlowsTable {
   updated_at: Timestamp;
 }
 
+export interface AccountSessionsTable {
+  id_hash: string;
+  account_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface FamilyBindingsTable {
+  id: string;
+  binder_account_id: string;
+  member_cert_type: string;
+  member_number_envelope: string;
+  member_number_index: string;
+  member_name_envelope: string;
+  relation: 'parent' | 'spouse' | 'child' | 'other';
+  created_at: Timestamp;
+}
+
+export interface FavouritesTable {
+  account_id: string;
+  client_id: string;
+  created_at: Timestamp;
+}
+
+export type QrTicketState = 'pending' | 'scanned' | 'confirmed' | 'cancelled' | 'expired';
+
+export interface QrTicketsTable {
+  id: string;
+  secret_hash: string;
+  interaction_uid: string;
+  client_id: string | null;
+  state: ColumnType<QrTicketState, QrTicketState | undefined, QrTicketState>;
+  account_id: string | null;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  consumed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface DB {
   accounts: AccountsTable;
   account_documents: AccountDocumentsTable;
@@ -160,8 +202,12 @@ export interface DB {
   rate_limits: RateLimitsTable;
   login_failures: LoginFailuresTable;
   flows: FlowsTable;
+  qr_tickets: QrTicketsTable;
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   clients: ClientsTable;
   audit_events: AuditEventsTable;
+  account_sessions: AccountSessionsTable;
+  family_bindings: FamilyBindingsTable;
+  favourites: FavouritesTable;
 }

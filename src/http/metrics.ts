@@ -20,9 +20,22 @@ function routeLabel(ctx: Parameters<Middleware>[0]): string {
   return 'unmatched';
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+export function createMetrics(options: { defaultMetrics?: boolean; dbStats?: { readonly queries: number } } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const dbStats = options.dbStats;
+  if (dbStats) {
+    // Database round trips counted by the Kysely log hook (src/db/connect.ts): the benchmark's queries per sign-in.
+    new Counter({
+      name: 'jsrs_db_queries_total',
+      help: 'Database queries executed by this process (Kysely log hook)',
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(dbStats.queries);
+      },
+    });
+  }
   const requests = new Counter({
     name: 'jsrs_http_requests_total',
     help: 'HTTP requests by route, method and status',

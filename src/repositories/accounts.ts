@@ -159,3 +159,18 @@ export async function listUpstreamLinks(db: Kysely<DB>, accountId: string): Prom
     .execute();
   return rows.map((r) => ({ upstream: r.upstream, subject: r.subject, createdAt: r.created_at }));
 }
+
+/** Whether the account still has to bind a phone (flagged, or no phone row); true when unknown. */
+export async function accountNeedsPhone(db: Kysely<DB>, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('accounts')
+    .leftJoin('phones', 'phones.account_id', 'accounts.id')
+    .select(['accounts.needs_phone', 'phones.account_id as phone_account'])
+    .where('accounts.id', '=', id)
+    .executeTakeFirst();
+  return !row || row.needs_phone || row.phone_account === null;
+}
+
+export async function clearNeedsPhone(trx: Transaction<DB>, id: string, now: Date): Promise<void> {
+  await trx.updateTable('accounts').set({ needs_phone: false, updated_at: now }).where('id', '=', id).execute();
+}

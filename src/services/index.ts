@@ -14,7 +14,12 @@ import { createHttpSmsGateway } from '../adapters/sms/http.js';
 import type { SmsGateway } from '../adapters/sms/types.js';
 import { loadPopulationRegistry } from '../mocks/fixtures.js';
 import { createFlowStore, type FlowStore } from '../flows/engine/store.js';
+import type { FaceVerifier } from '../adapters/face-verification/types.js';
 import { createAccountService, type AccountService } from './accounts.js';
+import { createIdentityAssurance, type IdentityAssurance } from './identity-assurance.js';
+import { createAccountRecovery, type AccountRecovery } from './account-recovery.js';
+import { createAccountCentre, type AccountCentre } from './account-centre.js';
+import { createFamilyService, type FamilyService } from './family.js';
 import { createAudit, type Audit } from './audit.js';
 import { createCaptchaService, type CaptchaService } from './captcha.js';
 import { createPasswordHasher, type PasswordHasher } from './crypto/index.js';
@@ -24,6 +29,9 @@ import { createPasswordSignIn, type PasswordSignIn } from './password-sign-in.js
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { Secrets } from './secrets.js';
 import { createSmsCodeService, type SmsCodeService } from './sms-codes.js';
+import { createUpstreamPorts, resolveUpstreamSettings, type UpstreamPorts, type UpstreamSettings } from '../adapters/upstreams/from-config.js';
+import { createQrLoginService, type QrLoginService } from './qr-login.js';
+import { createUpstreamLinkService, type UpstreamLinkService } from './upstream-links.js';
 
 export interface Services {
   audit: Audit;
@@ -39,6 +47,20 @@ export interface Services {
   lockout: Lockout;
   passwordSignIn: PasswordSignIn;
   flows: FlowStore;
+  /** Level upgrades: real-name correction and face verification. */
+  assurance: IdentityAssurance;
+  /** Password reset, ID takeover, phone reclaim, family unbinding (recovery and appeals). */
+  recovery: AccountRecovery;
+  /** The user centre (/account): its sessions, phone change, links, favourites, activity. */
+  accountCentre: AccountCentre;
+  /** Family numbers (亲情号). */
+  family: FamilyService;
+  /** Resolved upstream settings (dev keys filled in outside production); the dev mocks use the same. */
+  upstreamSettings: UpstreamSettings;
+  /** The upstream sign-in ports whose settings are complete. */
+  upstreams: UpstreamPorts;
+  upstreamLinks: UpstreamLinkService;
+  qrLogin: QrLoginService;
   close(): Promise<void>;
 }
 
@@ -63,7 +85,7 @@ function buildSms(config: Readonly<Config>): { sms: SmsGateway; devSms: DevSmsGa
   return { sms: devSms, devSms };
 }
 
-export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>; clock: Clock; logger: Logger; secrets: Secrets }): Services {
+export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>; clock: Clock; logger: Logger; secrets: Secrets; face?: FaceVerifier | undefined }): Services {
   const { config, db, clock, logger, secrets } = deps;
   const keys = secrets.keyring.current.keys;
   const audit = createAudit({ db, clock, logger });
@@ -90,8 +112,18 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
   const lockout = createLockout({ db, clock, maxFailures: config.security.lockoutMaxFailures, lockSeconds: config.security.lockoutSeconds });
   const passwordSignIn = createPasswordSignIn({ accounts, lockout, hasher, blindIndex: secrets.blindIndex, audit });
   const flows = createFlowStore({ db, clock, bindingKey: keys.browserBinding });
+  const assurance = createIdentityAssurance({ db, clock, secrets, registry, face: deps.face, accounts, audit });
+  const recovery = createAccountRecovery({ db, clock, secrets, accounts, lockout, audit });
+  const upstreamSettings = resolveUpstreamSettings(config);
+  const upstreams = createUpstreamPorts(upstreamSettings, clock);
+  const upstreamLinks = createUpstreamLinkService({ db, clock, secrets, audit });
+  const qrLogin = createQrLoginService({ db, clock, key: keys.otp, issuer: config.issuer, ticketSeconds: config.login.qrTicketSeconds });
+  const accountCentre = createAccountCentre({ db, clock, secrets, audit });
+  const family = createFamilyService({ db, secrets, registry, accounts, clock, audit });
   return {
+    accountCentre, family, assurance, recovery,
     audit, hasher, registry, sms, devSms, rateLimiter, captcha, smsCodes, accounts, lockout, passwordSignIn, flows,
+    upstreamSettings, upstreams, upstreamLinks, qrLogin,
     close: () => hasher.close(),
   };
 }

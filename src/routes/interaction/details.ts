@@ -25,3 +25,8 @@ export async function clientNameOf(provider: Provider, clientId: unknown): Promi
   const client = await provider.Client.find(clientId);
   return client?.clientName ?? clientId;
 }
+
+/** The client id of the authorization request behind an interaction, or null. */
+export function clientIdOf(details: InteractionDetails): string | null {
+  return typeof details.params.client_id === 'string' ? details.params.client_id : null;
+}

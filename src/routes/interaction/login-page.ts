@@ -1,10 +1,17 @@
-// The login page's view model: tabs (扫码 / 账号密码 / 手机动态码), the chosen method's form, the
-// federated buttons, and the links to registration, recovery and appeals.
+// The login page's view model: tabs (扫码 / 账号密码 / 手机动态码) of the enabled methods, the chosen
+// method's form (the QR tab issues a ticket and shows it as a QR code), the federated buttons, and
+// the links to registration, recovery and appeals.
 
 import type { Context } from 'koa';
+import QRCode from 'qrcode';
+import { createAuthenticators, type Authenticators } from '../../authenticators/index.js';
+import type { Clock } from '../../domain/clock.js';
+import type { RouteDeps } from '../deps.js';
+import { federatedMethods } from '../../authenticators/types.js';
 import type { Views } from '../../http/views.js';
 import { render } from '../../http/views.js';
 import type { CaptchaService } from '../../services/captcha.js';
+import type { QrLoginService } from '../../services/qr-login.js';
 
 export const loginMethods = ['qr', 'password', 'sms'] as const;
 export type LoginMethod = (typeof loginMethods)[number];
@@ -20,29 +27,97 @@ export interface LoginPageModel {
   smsStep?: 'send' | 'verify';
   flowId?: string;
   maskedPhone?: string;
+  /** QR tab: a ticket shown before (no-JS 刷新); its state decides whether a new one is issued. */
+  qrTicket?: string | undefined;
   status?: number;
 }
 
-/** Methods whose forms exist today; the rest show as not yet available. */
-const availableMethods: readonly LoginMethod[] = ['password', 'sms'];
+export interface LoginPageDeps {
+  views: Views;
+  captcha: CaptchaService;
+  qrLogin: QrLoginService;
+  authenticators: Authenticators;
+  /** `login.methods` from config. */
+  methods: readonly string[];
+  /** Development: every QR code is followed by a 模拟扫码 link. */
+  dev: boolean;
+  qrPollMs: number;
+  clock: Clock;
+}
+
+const built = new WeakMap<object, Authenticators>();
+
+/** The authenticators of this container (built once per services object). */
+export function authenticatorsOf(deps: Pick<RouteDeps, 'config' | 'services' | 'secrets'>): Authenticators {
+  let found = built.get(deps.services);
+  if (!found) {
+    found = createAuthenticators({ config: deps.config, services: deps.services, stateKey: deps.secrets.keyring.current.keys.otp });
+    built.set(deps.services, found);
+  }
+  return found;
+}
+
+export function loginPageDeps(deps: RouteDeps): LoginPageDeps {
+  return {
+    views: deps.views,
+    captcha: deps.services.captcha,
+    qrLogin: deps.services.qrLogin,
+    authenticators: authenticatorsOf(deps),
+    methods: deps.config.login.methods,
+    dev: deps.config.env !== 'production',
+    qrPollMs: deps.config.login.qrPollMs,
+    clock: deps.clock,
+  };
+}
 
 export function parseMethod(value: unknown): LoginMethod {
   return loginMethods.includes(value as LoginMethod) ? (value as LoginMethod) : 'password';
 }
 
-export async function renderLoginPage(ctx: Context, deps: { views: Views; captcha: CaptchaService }, model: LoginPageModel): Promise<void> {
+/** An SVG data URL of `text` as a QR code (rendered by us; CSP allows data: images). */
+export async function qrDataUrl(text: string): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
+export interface QrView {
+  ticketId: string;
+  state: string;
+  image?: string;
+  link?: string;
+  expiresIn: number;
+}
+
+/** The QR tab: the shown ticket when it is scanned or confirmed, otherwise a fresh one. */
+async function qrView(deps: LoginPageDeps, uid: string, clientId: string | null, shown: string | undefined): Promise<QrView | undefined> {
+  if (!deps.authenticators.qr) return undefined;
+  if (shown) {
+    const status = await deps.qrLogin.status(shown, uid);
+    if (status && !status.consumed && (status.state === 'scanned' || status.state === 'confirmed')) {
+      return { ticketId: shown, state: status.state, expiresIn: Math.max(0, Math.round((status.expiresAt.getTime() - deps.clock.now().getTime()) / 1000)) };
+    }
+  }
+  const outcome = await deps.authenticators.qr.begin({ uid, browserId: '', clientId });
+  if (outcome.kind !== 'pending' || !outcome.ticket) return undefined;
+  const { ticket } = outcome;
+  return { ticketId: ticket.ticketId, state: 'pending', image: await qrDataUrl(ticket.url), link: ticket.url, expiresIn: Math.round((ticket.expiresAt.getTime() - deps.clock.now().getTime()) / 1000) };
+}
+
+export async function renderLoginPage(ctx: Context, deps: LoginPageDeps, model: LoginPageModel, clientId: string | null = null): Promise<void> {
   const base = `/interaction/${model.uid}`;
-  const method = availableMethods.includes(model.method) ? model.method : model.method;
+  const tabs = loginMethods.filter((m) => deps.methods.includes(m));
+  const method = tabs.includes(model.method) ? model.method : (tabs.find((m) => m !== 'qr') ?? tabs[0]);
   const needsCaptcha = method === 'sms' && model.smsStep !== 'verify';
   const captcha = needsCaptcha ? await deps.captcha.issue() : undefined;
+  const qr = method === 'qr' ? await qrView(deps, model.uid, clientId, model.qrTicket) : undefined;
   render(
     ctx,
     deps.views,
     'interaction/login.njk',
     {
       clientName: model.clientName,
-      method: availableMethods.includes(method) ? method : 'unavailable',
-      tabs: loginMethods.map((m) => ({ label: `login.tab.${m}`, href: `${base}?method=${m}`, active: m === model.method })),
+      method: method === 'qr' && !qr ? 'unavailable' : (method ?? 'unavailable'),
+      tabs: tabs.map((m) => ({ label: `login.tab.${m}`, href: `${base}?method=${m}`, active: m === method })),
       values: model.values ?? {},
       error: model.error,
       notice: model.notice,
@@ -51,19 +126,23 @@ export async function renderLoginPage(ctx: Context, deps: { views: Views; captch
       flowId: model.flowId,
       maskedPhone: model.maskedPhone,
       captcha,
+      qr,
+      dev: deps.dev,
+      qrPollMs: deps.qrPollMs,
       actions: {
         password: `${base}/password`,
         smsSend: `${base}/sms/send`,
         smsVerify: `${base}/sms/verify`,
         smsRestart: `${base}?method=sms`,
+        qrStatus: `${base}/qr/status.json`,
+        qrRenew: `${base}/qr/ticket.json`,
+        qrComplete: `${base}/qr/complete`,
+        qrRefresh: qr ? `${base}?method=qr&ticket=${qr.ticketId}` : `${base}?method=qr`,
         abort: `${base}/abort`,
       },
-      federated: [
-        { label: 'login.fed.essc', href: undefined },
-        { label: 'login.fed.jszw', href: undefined },
-        { label: 'login.fed.alipay', href: undefined },
-      ],
-      federatedUnavailable: true,
+      federated: federatedMethods
+        .filter((m) => deps.methods.includes(m) && deps.authenticators[m])
+        .map((m) => ({ label: `login.fed.${m}`, href: `${base}/federated/${m}` })),
       links: { register: `${base}/register`, recover: `/recover?interaction=${model.uid}`, appeal: '/appeal' },
     },
     model.status,

@@ -1,0 +1,50 @@
+// 支付宝登录: publicAppAuthorize.htm with app_id, scope=auth_user and state; the returned auth_code
+// is redeemed at the RSA2-signed gateway. Certified users (is_certified = T) assert the configured
+// level with their name and document; others sign in at `registered`.
+
+import type { AlipayUpstream } from '../adapters/upstreams/alipay/types.js';
+import { UpstreamError } from '../errors/app-error.js';
+import type { IdentityLevel } from '../domain/levels.js';
+import type { FederatedState } from './federated-state.js';
+import { upstreamFailure, type Authenticator } from './types.js';
+
+export interface AlipayAuthenticatorDeps {
+  upstream: AlipayUpstream;
+  state: FederatedState;
+  redirectUri: string;
+  certifiedLevel: IdentityLevel;
+}
+
+export function createAlipayAuthenticator(deps: AlipayAuthenticatorDeps): Authenticator {
+  return {
+    method: 'alipay',
+    async begin(context) {
+      const { state } = await deps.state.start(context, 'alipay');
+      return { kind: 'redirect', url: deps.upstream.authorizationUrl({ state, redirectUri: deps.redirectUri }) };
+    },
+
+    async complete(context, input) {
+      const attempt = await deps.state.consume(context, input.state ?? '', 'alipay');
+      if (!attempt) return { kind: 'failed', code: 'login.federated_state_invalid', status: 400 };
+      if (!input.auth_code) return { kind: 'failed', code: 'login.federated_denied', status: 400 };
+      try {
+        const identity = await deps.upstream.exchange(input.auth_code);
+        return {
+          kind: 'asserted',
+          amr: ['fed', 'alipay'],
+          assertion: {
+            upstream: 'alipay',
+            subject: identity.subject,
+            level: identity.certified && identity.idNumber ? deps.certifiedLevel : 'registered',
+            ...(identity.name ? { name: identity.name } : {}),
+            ...(identity.certType ? { certType: identity.certType } : {}),
+            ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
+          },
+        };
+      } catch (err) {
+        if (err instanceof UpstreamError) return upstreamFailure(err);
+        throw err;
+      }
+    },
+  };
+}

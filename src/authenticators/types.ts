@@ -1,0 +1,52 @@
+// The one interface every sign-in method implements: begin and complete return a tagged outcome
+// (redirect upstream, render a step, pending, identified, an upstream assertion, or a failure).
+// Routes name the method and turn outcomes into responses; no loop tries methods in turn.
+
+import type { UpstreamAssertion } from '../services/upstream-links.js';
+
+export const signInMethods = ['qr', 'password', 'sms', 'essc', 'jszw', 'alipay'] as const;
+export type SignInMethod = (typeof signInMethods)[number];
+export const federatedMethods = ['essc', 'jszw', 'alipay'] as const;
+export type FederatedMethod = (typeof federatedMethods)[number];
+
+export function isFederatedMethod(value: unknown): value is FederatedMethod {
+  return typeof value === 'string' && (federatedMethods as readonly string[]).includes(value);
+}
+
+/** Who is signing in where: the interaction and the browser (flows are bound to it). */
+export interface AttemptContext {
+  uid: string;
+  browserId: string;
+  clientId: string | null;
+}
+
+export type AuthOutcome =
+  | { kind: 'redirect'; url: string }
+  /** Waiting for a phone; `ticket` is the QR ticket a QR sign-in just issued. */
+  | { kind: 'pending'; state: string; ticket?: { ticketId: string; url: string; expiresAt: Date } }
+  | { kind: 'identified'; accountId: string; amr: string[] }
+  | { kind: 'asserted'; assertion: UpstreamAssertion; amr: string[] }
+  /** `code` is an i18n key; `unavailable` means the upstream failed (offer the other methods). */
+  | { kind: 'failed'; code: string; status: number; unavailable?: boolean };
+
+export interface Authenticator<Input = Record<string, string>> {
+  readonly method: SignInMethod;
+  begin(context: AttemptContext): Promise<AuthOutcome>;
+  complete(context: AttemptContext, input: Input): Promise<AuthOutcome>;
+}
+
+/** The outcome of an upstream failure (down, slow, garbage): the page offers the other methods. */
+export const upstreamUnavailable = (): AuthOutcome => ({ kind: 'failed', code: 'login.upstream_unavailable', status: 503, unavailable: true });
+
+/**
+ * An upstream that answered with a clear refusal (a used or unknown code: Alipay `error_response`,
+ * an OAuth error at 江苏政务, an e-SSC platform code) fails this attempt; anything else (down, slow,
+ * 5xx, bad signature, garbage) makes the method unavailable right now.
+ */
+export function upstreamFailure(err: { cause?: unknown }): AuthOutcome {
+  const cause = err.cause as { reason?: unknown; message?: unknown } | undefined;
+  const refused =
+    cause?.reason === 'gateway_error' ||
+    (typeof cause?.message === 'string' && (/^jszw: (token|userinfo): [a-z_]+$/.test(cause.message) || /^essc: platform code E2\d{3}/.test(cause.message)));
+  return refused ? { kind: 'failed', code: 'login.federated_failed', status: 400 } : upstreamUnavailable();
+}

@@ -1,0 +1,138 @@
+// 电子社保卡 / 江苏政务 / 支付宝 sign-in routes:
+//   POST /interaction/:uid/federated/:method          → the upstream (state bound to the interaction)
+//   GET  /federated/callback/:method                  → fixed callback registered upstream; sends the
+//        browser to …/interaction/<uid>/federated/:method/complete (the interaction cookie is path-scoped)
+//   GET  /interaction/:uid/federated/:method/complete → checks state once, redeems, links, signs in
+//   GET  /interaction/:uid/federated/essc[?flow]      → the platform's QR; status.json polls; POST complete
+
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { isFederatedMethod, type FederatedMethod } from '../../authenticators/types.js';
+import { AppError } from '../../errors/app-error.js';
+import { field } from '../../http/body.js';
+import { browserIdOf } from '../../http/csrf.js';
+import { createFormGuard } from '../../http/form-guard.js';
+import type { RequestState } from '../../http/state.js';
+import { render } from '../../http/views.js';
+import { t } from '../../i18n/index.js';
+import type { RouteDeps } from '../deps.js';
+import { clientIdOf, clientNameOf, loadInteraction } from '../interaction/details.js';
+import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
+import { renderLoginFailure, settleOutcome } from '../interaction/settle.js';
+
+export function federatedRoutes(deps: RouteDeps): Router {
+  const router = new Router();
+  const { services, config } = deps;
+  const guard = createFormGuard({
+    rateLimiter: services.rateLimiter,
+    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
+    csrfKey: deps.secrets.keyring.current.keys.csrf,
+    issuer: config.issuer,
+  });
+  const provider = () => deps.oidc.provider;
+  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
+  const methodOf = (ctx: Context): FederatedMethod => {
+    const { method } = ctx.params as { method?: string };
+    if (!isFederatedMethod(method) || !authenticatorsOf(deps)[method]) throw new AppError('errors.not_found', 404);
+    return method;
+  };
+  const attempt = (ctx: Context, uid: string, details: Awaited<ReturnType<typeof loadInteraction>>) => ({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) });
+  const query = (ctx: Context): Record<string, string> =>
+    Object.fromEntries(Object.entries(ctx.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v.slice(0, 2048)]] : [])));
+
+  router.post('/interaction/:uid/federated/:method', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    await guard(ctx);
+    const method = methodOf(ctx);
+    const details = await loadInteraction(ctx, provider(), uid);
+    const authenticator = authenticatorsOf(deps)[method];
+    if (!authenticator) throw new AppError('errors.not_found', 404);
+    await settleOutcome(ctx, deps, details, method, await authenticator.begin(attempt(ctx, uid, details)));
+  });
+
+  router.get('/federated/callback/:method', async (ctx) => {
+    const method = methodOf(ctx);
+    if (method === 'essc') throw new AppError('errors.not_found', 404);
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
+    const uid = await authenticatorsOf(deps).federatedState.interactionOf(state, browserIdOf(ctx), method);
+    if (!uid) {
+      await services.audit.record({ event: `signin.${method}`, outcome: 'failure', ip: (ctx.state as RequestState).ip, details: { reason: 'state_mismatch' } });
+      render(ctx, deps.views, 'errors/error.njk', { title: t(locale(ctx), 'errors.title'), message: t(locale(ctx), 'login.federated_state_invalid'), requestId: (ctx.state as RequestState).requestId }, 400);
+      return;
+    }
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${uid}/federated/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
+  });
+
+  router.get('/interaction/:uid/federated/:method/complete', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const method = methodOf(ctx);
+    if (method === 'essc') throw new AppError('errors.not_found', 404);
+    const details = await loadInteraction(ctx, provider(), uid);
+    const authenticator = authenticatorsOf(deps)[method];
+    if (!authenticator) throw new AppError('errors.not_found', 404);
+    await settleOutcome(ctx, deps, details, method, await authenticator.complete(attempt(ctx, uid, details), query(ctx)));
+  });
+
+  router.get('/interaction/:uid/federated/essc', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const details = await loadInteraction(ctx, provider(), uid);
+    const essc = authenticatorsOf(deps).essc;
+    if (!essc) throw new AppError('errors.not_found', 404);
+    const flowId = typeof ctx.query.flow === 'string' ? ctx.query.flow : '';
+    const view = await essc.view(attempt(ctx, uid, details), flowId);
+    if (!view) {
+      await renderLoginFailure(ctx, deps, details, 'essc', 'flow.invalid', 400);
+      return;
+    }
+    const base = `/interaction/${uid}/federated/essc`;
+    render(ctx, deps.views, 'interaction/essc.njk', {
+      clientName: await clientNameOf(provider(), details.params.client_id),
+      image: await qrDataUrl(view.qrContent),
+      link: view.qrContent,
+      dev: config.env !== 'production',
+      flowId: view.flowId,
+      pollMs: config.login.qrPollMs,
+      actions: {
+        status: `${base}/status.json?flow=${view.flowId}`,
+        complete: `${base}/complete`,
+        refresh: `${base}?flow=${view.flowId}`,
+        restart: `/interaction/${uid}/federated/essc`,
+        back: `/interaction/${uid}`,
+      },
+    });
+  });
+
+  router.get('/interaction/:uid/federated/essc/status.json', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const details = await loadInteraction(ctx, provider(), uid);
+    const essc = authenticatorsOf(deps).essc;
+    if (!essc) throw new AppError('errors.not_found', 404);
+    const polled = await essc.poll(attempt(ctx, uid, details), typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
+    ctx.set('Cache-Control', 'no-store');
+    if ('state' in polled) {
+      ctx.body = { state: polled.state, message: t(locale(ctx), `login.essc.${polled.state}`), submit: polled.state === 'authorized', renew: false };
+      return;
+    }
+    const code = polled.kind === 'failed' ? polled.code : 'flow.invalid';
+    ctx.body = { state: 'failed', message: t(locale(ctx), code, { method: t(locale(ctx), 'login.fed.essc') }), submit: false, renew: false };
+  });
+
+  router.post('/interaction/:uid/federated/essc/complete', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const form = await guard(ctx);
+    const details = await loadInteraction(ctx, provider(), uid);
+    const essc = authenticatorsOf(deps).essc;
+    if (!essc) throw new AppError('errors.not_found', 404);
+    const flowId = field(form, 'flow', 64);
+    const outcome = await essc.complete(attempt(ctx, uid, details), { flow: flowId });
+    if (outcome.kind === 'pending') {
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${uid}/federated/essc?flow=${flowId}`);
+      return;
+    }
+    await settleOutcome(ctx, deps, details, 'essc', outcome);
+  });
+
+  return router;
+}

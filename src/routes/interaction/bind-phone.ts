@@ -1,0 +1,132 @@
+// The bind-a-phone requirement after a first upstream sign-in, before the interaction finishes:
+//   GET  /interaction/:uid/bind-phone?flow=…   手机号码 + 图形验证码 → 获取验证码
+//   POST /interaction/:uid/bind-phone/send      (a number already used elsewhere → 用户申诉 link)
+//   POST /interaction/:uid/bind-phone/verify    短信验证码 → phone bound → sign-in finishes
+
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { maskPhone } from '../../domain/masking.js';
+import { parseMobile } from '../../domain/phone.js';
+import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
+import { FlowError, type Flow } from '../../flows/engine/store.js';
+import { bindPhoneFlow, type BindPhoneFacts } from '../../flows/login/federated.js';
+import { field } from '../../http/body.js';
+import { browserIdOf } from '../../http/csrf.js';
+import { createFormGuard } from '../../http/form-guard.js';
+import type { RequestState } from '../../http/state.js';
+import { render } from '../../http/views.js';
+import { t } from '../../i18n/index.js';
+import { ConflictError } from '../../services/accounts.js';
+import type { RouteDeps } from '../deps.js';
+import { loadInteraction } from './details.js';
+import { finishLogin } from './finish.js';
+
+const phoneAad = 'flows.login-bind-phone.phone';
+type BindFlow = Flow<'required' | 'code_sent' | 'done', BindPhoneFacts>;
+
+interface PageModel {
+  step: 'send' | 'verify';
+  error?: string;
+  fieldErrors?: Record<string, string>;
+  phone?: string;
+  appeal?: boolean;
+  notice?: string;
+  status?: number;
+}
+
+export function bindPhoneRoutes(deps: RouteDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid/bind-phone' });
+  const { services, config } = deps;
+  const guard = createFormGuard({
+    rateLimiter: services.rateLimiter,
+    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
+    csrfKey: deps.secrets.keyring.current.keys.csrf,
+    issuer: config.issuer,
+  });
+  const state = (ctx: Context) => ctx.state as RequestState;
+  const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);
+
+  async function loadFlow(ctx: Context, uid: string, id: string, expected: ReadonlyArray<'required' | 'code_sent'>): Promise<BindFlow> {
+    const flow = await services.flows.load<'required' | 'code_sent' | 'done', BindPhoneFacts>(bindPhoneFlow, id, browserIdOf(ctx), expected);
+    if (flow.interactionUid !== uid || !flow.accountId) throw new FlowError('not_found');
+    return flow;
+  }
+
+  async function page(ctx: Context, uid: string, flow: BindFlow, model: PageModel): Promise<void> {
+    const base = `/interaction/${uid}/bind-phone`;
+    const captcha = model.step === 'send' ? await services.captcha.issue() : undefined;
+    render(
+      ctx,
+      deps.views,
+      'interaction/bind-phone.njk',
+      {
+        flowId: flow.id,
+        step: model.step,
+        captcha,
+        error: model.error,
+        notice: model.notice,
+        fieldErrors: model.fieldErrors ?? {},
+        phone: model.phone ?? '',
+        maskedPhone: flow.facts.maskedPhone,
+        appeal: model.appeal ? '/appeal?type=phone' : undefined,
+        actions: { send: `${base}/send`, verify: `${base}/verify`, restart: `${base}?flow=${flow.id}`, abort: `/interaction/${uid}/abort` },
+      },
+      model.status,
+    );
+  }
+
+  router.get('/', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    await loadInteraction(ctx, deps.oidc.provider, uid);
+    const flow = await loadFlow(ctx, uid, typeof ctx.query.flow === 'string' ? ctx.query.flow : '', ['required', 'code_sent']);
+    await page(ctx, uid, flow, { step: 'send' });
+  });
+
+  router.post('/send', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const form = await guard(ctx);
+    await loadInteraction(ctx, deps.oidc.provider, uid);
+    const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['required', 'code_sent']);
+    const raw = field(form, 'phone', 32);
+    const phone = parseMobile(raw);
+    if (!phone.ok) return page(ctx, uid, flow, { step: 'send', phone: raw, fieldErrors: { phone: message(ctx, phone.code) }, status: 400 });
+    const holder = await services.accounts.findAccountIdByPhone(phone.e164);
+    if (holder && holder !== flow.accountId) {
+      return page(ctx, uid, flow, { step: 'send', phone: raw, fieldErrors: { phone: message(ctx, 'registration.phone_taken') }, appeal: true, status: 409 });
+    }
+    try {
+      await services.smsCodes.send({ purpose: 'bind_phone', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: state(ctx).ip, deliver: true });
+    } catch (err) {
+      if (err instanceof ValidationError) return page(ctx, uid, flow, { step: 'send', phone: raw, fieldErrors: { [err.field ?? 'captcha']: message(ctx, err.code) }, status: 400 });
+      if (err instanceof RateLimitedError) return page(ctx, uid, flow, { step: 'send', phone: raw, error: message(ctx, err.code, err.params), status: 429 });
+      throw err;
+    }
+    const next = await services.flows.advance(bindPhoneFlow, flow, 'code_sent', { phoneEnvelope: deps.secrets.cipher.encrypt(phone.e164, phoneAad), maskedPhone: maskPhone(phone.e164) });
+    await page(ctx, uid, next, { step: 'verify', notice: message(ctx, 'login.sms_sent') });
+  });
+
+  router.post('/verify', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const form = await guard(ctx);
+    const details = await loadInteraction(ctx, deps.oidc.provider, uid);
+    const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['code_sent']);
+    const phoneE164 = deps.secrets.cipher.decrypt(flow.facts.phoneEnvelope ?? '', phoneAad);
+    const code = field(form, 'code', 12);
+    const outcome = /^\d{6}$/.test(code) ? await services.smsCodes.verify({ purpose: 'bind_phone', phoneE164, code }) : 'invalid';
+    if (outcome !== 'ok') {
+      const errorCode = outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid';
+      return page(ctx, uid, flow, { step: outcome === 'exhausted' || outcome === 'expired' ? 'send' : 'verify', error: message(ctx, errorCode), status: 401 });
+    }
+    const accountId = flow.accountId as string;
+    try {
+      await services.upstreamLinks.bindPhone(accountId, phoneE164, { ip: state(ctx).ip, requestId: state(ctx).requestId });
+    } catch (err) {
+      if (err instanceof ConflictError) return page(ctx, uid, flow, { step: 'send', fieldErrors: { phone: message(ctx, err.code) }, appeal: true, status: 409 });
+      throw err;
+    }
+    await services.flows.advance(bindPhoneFlow, flow, 'done');
+    await finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, accountId, flow.facts.amr);
+  });
+
+  return router;
+}

@@ -1,0 +1,83 @@
+// The browser side of 扫码登录 under /interaction/:uid/qr (the interaction cookie rides along):
+//   GET  status.json?ticket=…  → { state, message, submit, renew, expires_in } (polled by qr-login.js)
+//   GET  ticket.json            → a fresh ticket { ticket, image, link, expires_in } when one expired
+//   POST complete { ticket }    → takes the confirmed ticket once and signs in with amr ["qr"]
+
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { createFormGuard } from '../../http/form-guard.js';
+import { field } from '../../http/body.js';
+import type { RequestState } from '../../http/state.js';
+import { t } from '../../i18n/index.js';
+import { browserIdOf } from '../../http/csrf.js';
+import type { RouteDeps } from '../deps.js';
+import { clientIdOf, loadInteraction } from './details.js';
+import { authenticatorsOf, qrDataUrl } from './login-page.js';
+import { settleOutcome } from './settle.js';
+
+export function interactionQrRoutes(deps: RouteDeps): Router {
+  const router = new Router({ prefix: '/interaction/:uid/qr' });
+  const { services, config } = deps;
+  const guard = createFormGuard({
+    rateLimiter: services.rateLimiter,
+    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
+    csrfKey: deps.secrets.keyring.current.keys.csrf,
+    issuer: config.issuer,
+  });
+  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
+  const seconds = (until: Date) => Math.max(0, Math.round((until.getTime() - deps.clock.now().getTime()) / 1000));
+
+  router.get('/status.json', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    await loadInteraction(ctx, deps.oidc.provider, uid);
+    const ticket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : '';
+    const status = await services.qrLogin.status(ticket, uid);
+    const state = !status ? 'expired' : status.consumed ? 'expired' : status.state;
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      state,
+      message: t(locale(ctx), `login.qr.${state}`),
+      submit: state === 'confirmed',
+      renew: state === 'expired',
+      expires_in: status ? seconds(status.expiresAt) : 0,
+    };
+  });
+
+  router.get('/ticket.json', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const details = await loadInteraction(ctx, deps.oidc.provider, uid);
+    const qr = authenticatorsOf(deps).qr;
+    if (!qr) {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found' };
+      return;
+    }
+    const outcome = await qr.begin({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) });
+    if (outcome.kind !== 'pending' || !outcome.ticket) throw new Error('QR ticket not issued');
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      ticket: outcome.ticket.ticketId,
+      image: await qrDataUrl(outcome.ticket.url),
+      link: outcome.ticket.url,
+      state: 'pending',
+      message: t(locale(ctx), 'login.qr.pending'),
+      expires_in: seconds(outcome.ticket.expiresAt),
+    };
+  });
+
+  router.post('/complete', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const form = await guard(ctx);
+    const details = await loadInteraction(ctx, deps.oidc.provider, uid);
+    const qr = authenticatorsOf(deps).qr;
+    if (!qr) {
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${uid}`);
+      return;
+    }
+    const outcome = await qr.complete({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) }, { ticket: field(form, 'ticket', 64) });
+    await settleOutcome(ctx, deps, details, 'qr', outcome);
+  });
+
+  return router;
+}

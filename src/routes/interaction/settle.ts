@@ -1,0 +1,65 @@
+// Turns an authenticator's outcome into the response: an upstream assertion is linked (or an
+// account created), then the requirements run (bind a phone) before the interaction finishes;
+// a failure re-renders the login page with its message and the other methods.
+
+import type { Context } from 'koa';
+import type { AuthOutcome, SignInMethod } from '../../authenticators/types.js';
+import { browserIdOf } from '../../http/csrf.js';
+import type { RequestState } from '../../http/state.js';
+import { t } from '../../i18n/index.js';
+import { bindPhoneFlow, type BindPhoneFacts } from '../../flows/login/federated.js';
+import type { RouteDeps } from '../deps.js';
+import { clientIdOf, clientNameOf, type InteractionDetails } from './details.js';
+import { finishLogin } from './finish.js';
+import { loginPageDeps, renderLoginPage } from './login-page.js';
+
+/** Signs the account in, unless a requirement (a phone to bind) comes first. */
+export async function continueSignIn(ctx: Context, deps: RouteDeps, details: InteractionDetails, accountId: string, amr: string[], needsPhone?: boolean): Promise<void> {
+  const { services } = deps;
+  const mustBind = needsPhone ?? (await services.accounts.getAccount(accountId).then((a) => !a || a.needsPhone || !a.phoneE164));
+  if (mustBind) {
+    const flow = await services.flows.start<'required' | 'code_sent' | 'done', BindPhoneFacts>(bindPhoneFlow, browserIdOf(ctx), { facts: { amr }, interactionUid: details.uid, accountId });
+    ctx.status = 303;
+    ctx.redirect(`/interaction/${details.uid}/bind-phone?flow=${flow.id}`);
+    return;
+  }
+  await finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, accountId, amr);
+}
+
+/** The login page again, with `code`'s message (method names filled in) and the other methods. */
+export async function renderLoginFailure(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, code: string, status: number): Promise<void> {
+  const state = ctx.state as RequestState;
+  const methodName = t(state.locale, method === 'qr' ? 'login.tab.qr' : `login.fed.${method}`);
+  await deps.services.audit.record({ event: `signin.${method}`, outcome: 'failure', ip: state.ip, requestId: state.requestId, details: { reason: code } });
+  await renderLoginPage(
+    ctx,
+    loginPageDeps(deps),
+    { uid: details.uid, clientName: await clientNameOf(deps.oidc.provider, details.params.client_id), method: method === 'qr' ? 'qr' : 'password', error: t(state.locale, code, { method: methodName }), status },
+    clientIdOf(details),
+  );
+}
+
+export async function settleOutcome(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, outcome: AuthOutcome): Promise<void> {
+  const state = ctx.state as RequestState;
+  switch (outcome.kind) {
+    case 'redirect':
+      ctx.status = 303;
+      ctx.redirect(outcome.url);
+      return;
+    case 'pending':
+      ctx.status = 303;
+      ctx.redirect(`/interaction/${details.uid}?method=${method === 'qr' ? 'qr' : 'password'}`);
+      return;
+    case 'failed':
+      await renderLoginFailure(ctx, deps, details, method, outcome.code, outcome.status);
+      return;
+    case 'identified':
+      await continueSignIn(ctx, deps, details, outcome.accountId, outcome.amr);
+      return;
+    case 'asserted': {
+      const result = await deps.services.upstreamLinks.signIn(outcome.assertion, { ip: state.ip, requestId: state.requestId });
+      await continueSignIn(ctx, deps, details, result.accountId, outcome.amr, result.needsPhone);
+      return;
+    }
+  }
+}
