@@ -8,7 +8,7 @@ import { requestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import { csrfCookies } from './http/csrf.js';
-import { noStore } from './http/security-headers.js';
+import { noStore, requireHttps } from './http/security-headers.js';
 import { render } from './http/views.js';
 import { accountRoutes } from './routes/account/index.js';
 import { appealRoutes } from './routes/appeal/index.js';
@@ -53,6 +53,7 @@ export function buildApp(container: Container): AppHandle {
   app.use(health.routes());
 
   const production = config.env === 'production';
+  if (production) app.use(requireHttps(config.issuer));
   app.use(csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production }));
   app.use(async (ctx, next) => {
     if (/^\/(interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/.test(ctx.path)) return noStore(ctx, next);

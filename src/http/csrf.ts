@@ -34,7 +34,9 @@ export function csrfCookies(options: { key: Buffer; secure: boolean }): Middlewa
 /** Throws 403 unless the submitted `_csrf` matches this browser and any Origin header is ours. */
 export function requireCsrf(ctx: Context, form: Record<string, string>, key: Buffer, issuerOrigin: string): void {
   const origin = ctx.get('origin');
-  if (origin && origin !== 'null' && origin !== issuerOrigin && origin !== ctx.origin) throw new AppError('errors.csrf', 403);
+  // (Koa 3's ctx.origin echoes the Origin header, so our own origin is built from protocol and host.)
+  const ours = `${ctx.protocol}://${ctx.host}`;
+  if (origin && origin !== 'null' && origin !== issuerOrigin && origin !== ours) throw new AppError('errors.csrf', 403);
   const submitted = Buffer.from(form._csrf ?? '');
   const expected = Buffer.from(tokenFor(key, browserIdOf(ctx)));
   if (submitted.length !== expected.length || !timingSafeEqual(submitted, expected)) throw new AppError('errors.csrf', 403);

@@ -38,3 +38,23 @@ export const noStore: Middleware = async (ctx, next) => {
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Pragma', 'no-cache');
 };
+
+/**
+ * Production only, after the health routes: a request that did not arrive over https (as told by
+ * the proxy) is sent to the https issuer (GET/HEAD) or refused, never answered with cookies.
+ */
+export function requireHttps(issuer: string): Middleware {
+  const base = issuer.replace(/\/+$/, '');
+  return async (ctx, next) => {
+    if (ctx.secure) return next();
+    if (ctx.method === 'GET' || ctx.method === 'HEAD') {
+      ctx.status = 308;
+      ctx.redirect(`${base}${ctx.originalUrl}`);
+      ctx.status = 308;
+      return;
+    }
+    ctx.status = 403;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'https required';
+  };
+}

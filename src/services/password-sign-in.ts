@@ -47,6 +47,8 @@ export function lockoutKeyFor(accountId: string | undefined, identifier: string,
   return accountId ? `account:${accountId}` : `identifier:${blindIndex('identifier', canonicalIdentifier(identifier))}`;
 }
 
+const noAccount = '00000000-0000-0000-0000-000000000000';
+
 export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
   const { accounts, lockout, hasher, blindIndex, audit } = deps;
 
@@ -64,7 +66,9 @@ export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
         return { ok: false, reason: 'locked', until: status.until };
       }
 
-      const ok = accountId ? await accounts.verifyPassword(accountId, input.password) : await hasher.verifyAgainstDummy(input.password);
+      // An unknown identifier takes the same path (a credential look-up that finds nothing, then the
+      // dummy hash) so its answer costs the same queries and time as a wrong password.
+      const ok = await accounts.verifyPassword(accountId ?? noAccount, input.password);
       if (ok && accountId) {
         await lockout.reset(key);
         await audit.record({ ...base, outcome: 'success', details: { identifier } });

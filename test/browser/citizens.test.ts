@@ -1,0 +1,212 @@
+// The citizens' main paths through a real browser (Debian's Chromium via playwright-core): register
+// a registry citizen from a relying party, password sign-in, SMS sign-in, a wrong password, no CSP
+// violation on any page, and screenshots of the login and registration pages on a phone and a desktop.
+// openid-client is the relying party: it builds the authorization URL and redeems the code the
+// browser brings back to http://localhost:3001/callback (caught with page.route, nothing serves it).
+
+/// <reference lib="dom" />
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import t, { type Test } from 'tap';
+import * as client from 'openid-client';
+import type { Page } from 'playwright-core';
+import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
+import { createControllableClock } from '../../src/domain/clock.js';
+import { createTestDatabase, engineName } from '../helpers/database.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
+import { captchaAnswer, demoRedirect, lastSmsCode } from '../helpers/oidc-flow.js';
+import { freshPhone, strongPassword } from '../helpers/citizens.js';
+
+interface Authorization {
+  url: string;
+  pkce: string;
+  state: string;
+  nonce: string;
+}
+
+t.test(`citizens in a real browser (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  t.teardown(() => testDb.drop());
+  const clock = createControllableClock();
+  const app: TestApp = await startTestApp(t, { database: testDb.database, clock });
+  const browser = await launchBrowser(t);
+  const demo = app.container.config.devClient;
+  const rp = await client.discovery(new URL(app.url), demo.clientId, demo.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
+
+  const authorization = async (params: Record<string, string> = {}): Promise<Authorization> => {
+    const pkce = client.randomPKCECodeVerifier();
+    const state = randomBytes(8).toString('hex');
+    const nonce = randomBytes(8).toString('hex');
+    const url = client.buildAuthorizationUrl(rp, {
+      redirect_uri: demoRedirect,
+      scope: 'openid profile phone identity',
+      code_challenge: await client.calculatePKCECodeChallenge(pkce),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...params,
+    });
+    return { url: url.toString(), pkce, state, nonce };
+  };
+  const redeem = async (callbackUrl: string, flow: Authorization) => {
+    const tokens = await client.authorizationCodeGrant(rp, new URL(callbackUrl), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce });
+    return { tokens, claims: tokens.claims() };
+  };
+  /** Opens the RP's authorization URL; resolves on the login page. */
+  const openLogin = async (t: Test, tp: TestPage, flow: Authorization): Promise<Page> => {
+    const response = await tp.page.goto(flow.url);
+    t.equal(response?.status(), 200, 'the authorization request lands on a page');
+    t.match(tp.page.url(), new RegExp(`^${app.url}/interaction/[\\w-]+$`), 'on the interaction page');
+    return tp.page;
+  };
+  const peekCaptcha = () => captchaAnswer(app);
+
+  const registryPerson = loadPopulationRegistry().find((p) => p.certType === '01' && p.name === '袁文军');
+  if (!registryPerson) throw new Error('fixture missing: 袁文军 in population-registry.json');
+  const citizen = { documentNumber: registryPerson.idNumber, name: registryPerson.name, phone: freshPhone() };
+
+  await t.test('register a registry citizen from the relying party → real_name in the ID token', async (t) => {
+    const tp = await newTestPage(t, browser);
+    const flow = await authorization();
+    const page = await openLogin(t, tp, flow);
+    await page.getByRole('link', { name: '立即注册', exact: true }).click();
+    await page.waitForURL(/\/interaction\/[\w-]+\/register$/);
+    t.equal(await page.getByRole('heading', { level: 1 }).textContent(), '用户注册');
+
+    await page.getByLabel('证件类型', { exact: true }).selectOption('01');
+    await page.getByLabel('证件号码', { exact: true }).fill(citizen.documentNumber);
+    await page.getByLabel('姓名', { exact: true }).fill(citizen.name);
+    await page.getByLabel('手机号码', { exact: true }).fill(citizen.phone);
+    await page.getByLabel('图形验证码', { exact: true }).fill(await peekCaptcha());
+    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await page.getByLabel('短信验证码', { exact: true }).waitFor();
+    t.match(await page.getByRole('status').first().textContent(), /验证码已发送/, 'the page says the code was sent');
+    t.equal(await page.getByLabel('证件号码', { exact: true }).inputValue(), citizen.documentNumber, 'the identity fields are kept');
+
+    const code = await lastSmsCode(app, citizen.phone);
+    t.match(code, /^\d{6}$/, 'the dev outbox holds the code');
+    await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
+    await page.getByLabel('密码', { exact: true }).fill(strongPassword);
+    await page.getByLabel('确认密码', { exact: true }).fill(strongPassword);
+    await page.getByLabel('我已阅读并同意《隐私政策》').check();
+    await page.getByLabel('我同意为核验身份处理我的证件号码（个人敏感信息）').check();
+
+    const redirected = await catchRedirect(page, demoRedirect);
+    await page.getByRole('button', { name: '注册', exact: true }).click();
+    const callback = await redirected();
+    const { tokens, claims } = await redeem(callback, flow);
+    t.equal(claims?.identity_level, 'real_name');
+    t.equal(claims?.acr, 'urn:jsrs:level:real_name');
+    t.same(claims?.amr, ['pwd', 'sms']);
+    const info = await client.fetchUserInfo(rp, tokens.access_token, claims?.sub as string);
+    t.equal(info.name, citizen.name);
+    t.equal(info.phone_number, `+86${citizen.phone}`);
+    t.same(tp.cspViolations, [], 'no CSP violation on the way');
+    t.same(tp.pageErrors, [], 'no script error on the way');
+  });
+
+  await t.test('password sign-in', async (t) => {
+    const tp = await newTestPage(t, browser);
+    const flow = await authorization();
+    const page = await openLogin(t, tp, flow);
+    t.equal(await page.getByRole('link', { name: '账号密码登录', exact: true }).getAttribute('aria-current'), 'page', 'the password tab is the default');
+    await page.getByLabel('账号', { exact: true }).fill(citizen.phone);
+    await page.getByLabel('密码', { exact: true }).fill(strongPassword);
+    const redirected = await catchRedirect(page, demoRedirect);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    const { claims } = await redeem(await redirected(), flow);
+    t.same(claims?.amr, ['pwd']);
+    t.equal(claims?.identity_level, 'real_name');
+    t.same(tp.cspViolations, []);
+  });
+
+  await t.test('a wrong password shows the neutral message and keeps the account', async (t) => {
+    const tp = await newTestPage(t, browser);
+    const flow = await authorization();
+    const page = await openLogin(t, tp, flow);
+    await page.getByLabel('账号', { exact: true }).fill(citizen.documentNumber);
+    await page.getByLabel('密码', { exact: true }).fill('Wrong#pass1');
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/password')),
+      page.getByRole('button', { name: '登录', exact: true }).click(),
+    ]);
+    t.equal(response.status(), 401);
+    await page.waitForLoadState('domcontentloaded');
+    t.equal((await page.getByRole('alert').textContent())?.trim(), '账号或密码错误');
+    t.equal(await page.getByLabel('账号', { exact: true }).inputValue(), citizen.documentNumber, 'the account is kept');
+    t.equal(await page.getByLabel('密码', { exact: true }).inputValue(), '', 'the password is not echoed');
+    t.same(tp.cspViolations, []);
+    await testDb.database.db.deleteFrom('login_failures').execute(); // leave no count behind
+  });
+
+  await t.test('SMS sign-in', async (t) => {
+    clock.advance(61_000); // the registration code went to this number less than a minute ago
+    const tp = await newTestPage(t, browser);
+    const flow = await authorization();
+    const page = await openLogin(t, tp, flow);
+    await page.getByRole('link', { name: '手机动态码登录', exact: true }).click();
+    await page.getByLabel('手机号码', { exact: true }).waitFor();
+    t.equal(await page.getByRole('link', { name: '手机动态码登录', exact: true }).getAttribute('aria-current'), 'page');
+    await page.getByLabel('手机号码', { exact: true }).fill(citizen.phone);
+    await page.getByLabel('图形验证码', { exact: true }).fill(await peekCaptcha());
+    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await page.getByLabel('短信验证码', { exact: true }).waitFor();
+    t.match(await page.locator('main').textContent(), /短信验证码已发送至 139\*\*\*\*\d{4}/);
+    const code = await lastSmsCode(app, citizen.phone);
+    t.match(code, /^\d{6}$/);
+    await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
+    const redirected = await catchRedirect(page, demoRedirect);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    const { claims } = await redeem(await redirected(), flow);
+    t.same(claims?.amr, ['sms']);
+    t.equal(claims?.acr, 'urn:jsrs:level:real_name');
+    t.same(tp.cspViolations, []);
+  });
+
+  await t.test('the CSP listener sees a violation (self-check of this suite)', async (t) => {
+    const tp = await newTestPage(t, browser);
+    await tp.page.goto(`${app.url}/register`);
+    await tp.page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.body.append(script);
+    });
+    await tp.page.waitForTimeout(200);
+    t.equal(await tp.page.evaluate(() => (window as unknown as { injected?: boolean }).injected ?? false), false, 'an injected inline script does not run');
+    t.equal(tp.cspViolations.length, 1, 'and its violation is reported on the console');
+  });
+
+  await t.test('login and registration pages: no CSP violation, screenshots at phone and desktop sizes', async (t) => {
+    for (const [label, viewport] of [
+      ['375x812', { width: 375, height: 812 }],
+      ['1280x800', { width: 1280, height: 800 }],
+    ] as const) {
+      const tp = await newTestPage(t, browser, { viewport });
+      const flow = await authorization();
+      const page = await openLogin(t, tp, flow);
+      await page.waitForLoadState('load');
+      t.ok(await page.getByRole('img', { name: /图形验证码/ }).count() === 0, 'the password tab shows no captcha');
+      const login = await screenshot(page, `login-${label}`);
+      await page.getByRole('link', { name: '手机动态码登录', exact: true }).click();
+      await page.getByLabel('图形验证码', { exact: true }).waitFor();
+      await page.waitForLoadState('load');
+      t.ok(await page.getByRole('img', { name: /图形验证码/ }).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the captcha image (a data: URI) loads under the CSP');
+      const sms = await screenshot(page, `login-sms-${label}`);
+      await page.getByRole('link', { name: '立即注册', exact: true }).click();
+      await page.getByLabel('证件号码', { exact: true }).waitFor();
+      await page.waitForLoadState('load');
+      const register = await screenshot(page, `register-${label}`);
+      const standalone = await page.goto(`${app.url}/register`);
+      t.equal(standalone?.status(), 200);
+      await page.waitForLoadState('load');
+      // The stylesheet is applied (a same-origin file, allowed by the CSP).
+      t.not(await page.locator('body').evaluate((b) => getComputedStyle(b).fontFamily), '', 'the stylesheet applies');
+      const docWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      t.ok(docWidth <= viewport.width, `no horizontal scrolling at ${label} (document ${docWidth}px wide)`);
+      for (const file of [login, sms, register]) t.ok(existsSync(file) && statSync(file).size > 1000, `screenshot ${file}`);
+      t.same(tp.cspViolations, [], `no CSP violation at ${label}`);
+      t.same(tp.pageErrors, []);
+    }
+  });
+});
