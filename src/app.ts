@@ -54,7 +54,10 @@ export function buildApp(container: Container): AppHandle {
 
   const production = config.env === 'production';
   if (production) app.use(requireHttps(config.issuer));
-  app.use(csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production }));
+  // The browser id (CSRF and flow binding) belongs to our pages; protocol endpoints never need it.
+  const pages = /^\/($|interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/;
+  const browserIds = csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production });
+  app.use((ctx, next) => (pages.test(ctx.path) ? browserIds(ctx, next) : next()));
   app.use(async (ctx, next) => {
     if (/^\/(interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
     return next();

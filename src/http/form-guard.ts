@@ -23,6 +23,6 @@ export function createFormGuard(deps: { rateLimiter: RateLimiter; postsPerIpPerM
 
 /** Throws RateLimitedError when this IP made too many POSTs in the last minute. */
 export async function limitPostsPerIp(ctx: Context, rateLimiter: RateLimiter, perMinute: number): Promise<void> {
-  const decision = await rateLimiter.consume([{ bucket: `post:ip:${ctx.ip}`, limit: perMinute, windowSeconds: 60 }]);
+  const decision = await rateLimiter.hit({ bucket: `post:ip:${ctx.ip}`, limit: perMinute, windowSeconds: 60 });
   if (!decision.ok) throw new RateLimitedError(decision.retryAfterSeconds);
 }

@@ -59,22 +59,36 @@ export function accountClaimsFor(account: AccountView, familyMembers: FamilyMemb
 }
 
 export function createAccountClaims(deps: { accounts: Pick<AccountService, 'getAccount'>; family?: Pick<FamilyService, 'claimsFor'> }): AccountClaims {
+  // One read of an account per request: findAccount, claims() and the access-token claims of the
+  // same request share it (a level raised by step-up happens in an earlier request).
+  const perRequest = new WeakMap<object, Map<string, Promise<AccountView | undefined>>>();
+  const load = (ctx: object | undefined, id: string): Promise<AccountView | undefined> => {
+    if (!ctx) return guardDatabase(() => deps.accounts.getAccount(id));
+    let cache = perRequest.get(ctx);
+    if (!cache) perRequest.set(ctx, (cache = new Map()));
+    let pending = cache.get(id);
+    if (!pending) {
+      pending = guardDatabase(() => deps.accounts.getAccount(id));
+      pending.catch(() => cache?.delete(id));
+      cache.set(id, pending);
+    }
+    return pending;
+  };
+
   return {
-    findAccount: async (_ctx, sub) => {
-      const account = await guardDatabase(() => deps.accounts.getAccount(sub));
+    findAccount: async (ctx, sub) => {
+      const account = await load(ctx, sub);
       if (!account || account.status !== 'active') return undefined;
       return {
         accountId: account.id,
         claims: async (_use, scope) => {
-          // read again so a level raised during this session is what the client sees
-          const fresh = (await guardDatabase(() => deps.accounts.getAccount(sub))) ?? account;
-          const family = deps.family && /(^|\s)family(\s|$)/.test(scope) ? await guardDatabase(() => (deps.family as Pick<FamilyService, 'claimsFor'>).claimsFor(fresh.id)) : [];
-          return accountClaimsFor(fresh, family) as { sub: string };
+          const family = deps.family && /(^|\s)family(\s|$)/.test(scope) ? await guardDatabase(() => (deps.family as Pick<FamilyService, 'claimsFor'>).claimsFor(account.id)) : [];
+          return accountClaimsFor(account, family) as { sub: string };
         },
       };
     },
     accessTokenClaims: async (ctx, accountId) => {
-      const account = await guardDatabase(() => deps.accounts.getAccount(accountId));
+      const account = await load(ctx, accountId);
       if (!account) return undefined;
       const source = ctx.oidc.entities.AuthorizationCode ?? ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.DeviceCode;
       const origin = source as { acr?: string; amr?: string[] } | undefined;

@@ -51,3 +51,22 @@ export async function deleteExpiredBuckets(db: Kysely<DB>, before: Date): Promis
   const result = await db.deleteFrom('rate_limits').where('reset_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/**
+ * Counts one hit on a single bucket in ONE statement (a fresh window when the old one ended);
+ * returns the count after the hit and when the window resets. Hits past the limit still count.
+ */
+export async function hitBucket(db: Kysely<DB>, bucket: string, now: Date, windowEnd: Date): Promise<{ count: number; resetAt: Date }> {
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket, count: 1, reset_at: windowEnd })
+    .onConflict((oc) =>
+      oc.column('bucket').doUpdateSet((eb) => ({
+        count: eb.case().when('rate_limits.reset_at', '<=', now).then(1).else(eb('rate_limits.count', '+', 1)).end(),
+        reset_at: eb.case().when('rate_limits.reset_at', '<=', now).then(windowEnd).else(eb.ref('rate_limits.reset_at')).end(),
+      })),
+    )
+    .returning(['count', 'reset_at'])
+    .executeTakeFirstOrThrow();
+  return { count: row.count, resetAt: row.reset_at };
+}
