@@ -37,6 +37,7 @@ export const envMap: Record<string, [string, Parser]> = {
   SMS_API_KEY: ['adapters.sms.apiKey', text],
   SMS_TIMEOUT_MS: ['adapters.sms.timeoutMs', int],
   SMS_PER_IP_PER_HOUR: ['sms.perIpPerHour', int],
+  SMS_PER_NUMBER_PER_MINUTE: ['sms.perNumberPerMinute', int],
   REGISTRY_DRIVER: ['adapters.registry.driver', text],
   REGISTRY_URL: ['adapters.registry.url', text],
   REGISTRY_APP_KEY: ['adapters.registry.appKey', text],

@@ -21,6 +21,10 @@ import {
 import { piiAad, type AccountService, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Lockout } from './lockout.js';
+import type { PasswordHasher } from './crypto/index.js';
+import { checkPassword } from '../domain/password-policy.js';
+import { NotFoundError, ValidationError } from '../errors/app-error.js';
+import { upsertPasswordHash } from '../repositories/account-credentials.js';
 import type { Secrets } from './secrets.js';
 
 export interface AccountRecovery {
@@ -40,33 +44,44 @@ export function createAccountRecovery(deps: {
   secrets: Pick<Secrets, 'cipher' | 'blindIndex'>;
   accounts: AccountService;
   lockout: Lockout;
+  hasher: Pick<PasswordHasher, 'hash'>;
   audit: Audit;
 }): AccountRecovery {
   const { db, clock, secrets, audit } = deps;
 
-  const endEverything = async (accountId: string) => {
-    await deleteProviderRowsOfAccount(db, accountId, [...sessionModels, ...tokenModels]);
-    await deps.lockout.reset(`account:${accountId}`);
+  /** Checks the password policy for this account and hashes it (before any transaction opens). */
+  const newHash = async (accountId: string, password: string): Promise<string> => {
+    const account = await deps.accounts.getAccount(accountId);
+    if (!account) throw new NotFoundError();
+    const policy = checkPassword(password, { phone: account.phoneE164, documentNumber: account.documentNumber });
+    if (!policy.ok) throw new ValidationError(policy.codes[0], 'password');
+    return deps.hasher.hash(password);
   };
 
   return {
     async resetPassword(accountId, password, context) {
-      await deps.accounts.setPassword(accountId, password, context);
-      await deleteProviderRowsOfAccount(db, accountId, [...sessionModels, 'RefreshToken']);
+      const hash = await newHash(accountId, password);
+      await db.transaction().execute(async (trx) => {
+        await upsertPasswordHash(trx, accountId, hash, clock.now());
+        await deleteProviderRowsOfAccount(trx, accountId, [...sessionModels, 'RefreshToken']);
+      });
       await deps.lockout.reset(`account:${accountId}`);
       await audit.record({ event: 'account.password_reset', outcome: 'success', subject: accountId, ...context });
     },
 
     async takeOver(accountId, password, context) {
+      const hash = await newHash(accountId, password);
+      // all or nothing: a crash part-way leaves the account as it was, and the appeal can be redone
       const removed = await db.transaction().execute(async (trx) => {
         await deletePhoneOfAccount(trx, accountId);
         const links = await deleteUpstreamLinksOfAccount(trx, accountId);
         const family = await deleteFamilyBindingsOfBinder(trx, accountId);
         await setNeedsPhone(trx, accountId, true, clock.now());
-        return { links, family };
+        await upsertPasswordHash(trx, accountId, hash, clock.now());
+        const ended = await deleteProviderRowsOfAccount(trx, accountId, [...sessionModels, ...tokenModels]);
+        return { links, family, ended };
       });
-      await deps.accounts.setPassword(accountId, password, context);
-      await endEverything(accountId);
+      await deps.lockout.reset(`account:${accountId}`);
       await audit.record({ event: 'appeal.document_takeover', outcome: 'success', subject: accountId, ...context, details: removed });
     },
 

@@ -113,7 +113,7 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
   const passwordSignIn = createPasswordSignIn({ accounts, lockout, hasher, blindIndex: secrets.blindIndex, audit });
   const flows = createFlowStore({ db, clock, bindingKey: keys.browserBinding });
   const assurance = createIdentityAssurance({ db, clock, secrets, registry, face: deps.face, accounts, audit });
-  const recovery = createAccountRecovery({ db, clock, secrets, accounts, lockout, audit });
+  const recovery = createAccountRecovery({ db, clock, secrets, accounts, lockout, hasher, audit });
   const upstreamSettings = resolveUpstreamSettings(config);
   const upstreams = createUpstreamPorts(upstreamSettings, clock);
   const upstreamLinks = createUpstreamLinkService({ db, clock, secrets, audit });
