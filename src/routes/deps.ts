@@ -1,5 +1,17 @@
-// What our page and API routes are built from: the container's parts they may use.
+// What our page and API routes are built from (the container's parts they may use), and the one
+// form guard every state-changing page route runs first.
 
 import type { Container } from '../container.js';
+import { createFormGuard, type FormGuard } from '../http/form-guard.js';
 
 export type RouteDeps = Pick<Container, 'config' | 'clock' | 'views' | 'secrets' | 'services' | 'oidc' | 'clients'>;
+
+/** Per-IP POST limit, bounded body, CSRF token and Origin check, from the routes' dependencies. */
+export function formGuardFor(deps: Pick<RouteDeps, 'config' | 'secrets' | 'services'>): FormGuard {
+  return createFormGuard({
+    rateLimiter: deps.services.rateLimiter,
+    postsPerIpPerMinute: deps.config.rateLimits.postsPerIpPerMinute,
+    csrfKey: deps.secrets.keyring.current.keys.csrf,
+    issuer: deps.config.issuer,
+  });
+}

@@ -7,12 +7,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { field } from '../http/body.js';
-import { createFormGuard } from '../http/form-guard.js';
 import type { RequestState } from '../http/state.js';
 import { render } from '../http/views.js';
 import { t } from '../i18n/index.js';
 import { ticketTokenOf } from './app-api/qr.js';
-import type { RouteDeps } from './deps.js';
+import { formGuardFor, type RouteDeps } from './deps.js';
 
 const tokenCookie = '_jsrs_devapp';
 const authCookie = '_jsrs_devapp_auth';
@@ -28,12 +27,7 @@ export function devAppRoutes(deps: RouteDeps): Router {
   const { config, services } = deps;
   const issuer = config.issuer.replace(/\/+$/, '');
   const redirectUri = `${issuer}/dev/app/callback`;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, signed: true, path: cookiePath, overwrite: true };
   const locale = (ctx: Context) => (ctx.state as RequestState).locale;
 

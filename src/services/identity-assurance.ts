@@ -32,6 +32,8 @@ export interface IdentityAssurance {
   /** Starts a face check for this person (never for an identity the browser chose for an account). */
   startFaceCheck(person: PersonIdentity, returnUrl?: string): Promise<{ certifyId: string; certifyUrl: string }>;
   faceResult(certifyId: string): Promise<FaceResult>;
+  /** For a page polling a flow's check: no check yet → failed; the verifier unreachable → pending. */
+  settledFaceResult(certifyId: string | undefined): Promise<FaceResult>;
   /** Records a passed face check of the account's own identity as a proof; returns the new level. */
   recordFaceMatch(accountId: string, certifyId: string, context?: ChangeContext): Promise<IdentityLevel>;
   /** The account's own identity for a face check; undefined when it has no document yet. */
@@ -101,6 +103,14 @@ export function createIdentityAssurance(deps: {
 
     async faceResult(certifyId) {
       return requireFace().query(certifyId);
+    },
+
+    async settledFaceResult(certifyId) {
+      if (!certifyId) return 'failed';
+      return requireFace().query(certifyId).catch((err: unknown) => {
+        if (err instanceof UpstreamError) return 'pending' as const;
+        throw err;
+      });
     },
 
     async recordFaceMatch(accountId, certifyId, context = {}) {

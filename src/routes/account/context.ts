@@ -4,13 +4,13 @@
 import type { Context } from 'koa';
 import { identityLevelLabelKeys } from '../../domain/levels.js';
 import { AppError, UpstreamError } from '../../errors/app-error.js';
-import { createFormGuard, type FormGuard } from '../../http/form-guard.js';
+import type { FormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { isMessageKey, t } from '../../i18n/index.js';
 import type { AccountSessionRow } from '../../repositories/account-sessions.js';
 import type { AccountView } from '../../services/accounts.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 
 export interface CentreState {
   session: AccountSessionRow;
@@ -75,12 +75,7 @@ export function renderCentre(ctx: Context, deps: RouteDeps, template: string, se
 }
 
 export function accountGuard(deps: RouteDeps): FormGuard {
-  return createFormGuard({
-    rateLimiter: deps.services.rateLimiter,
-    postsPerIpPerMinute: deps.config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: deps.config.issuer,
-  });
+  return formGuardFor(deps);
 }
 
 /** Translated message and field of an AppError a form shows, or undefined for anything else. */

@@ -84,13 +84,13 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
   router.get('/face/status', async (ctx) => {
     const flow = await loadOwnFlow(ctx, typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: await services.assurance.faceResult(flow.facts.certifyId).catch(() => 'pending') };
+    ctx.body = { status: await services.assurance.settledFaceResult(flow.facts.certifyId) };
   });
 
   router.post('/face/continue', async (ctx) => {
     const form = await guard(ctx);
     const flow = await loadOwnFlow(ctx, field(form, 'flow', 64));
-    const result = await services.assurance.faceResult(flow.facts.certifyId).catch(() => 'pending' as const);
+    const result = await services.assurance.settledFaceResult(flow.facts.certifyId);
     if (result !== 'passed') return facePage(ctx, flow.id, { error: msg(ctx, result === 'failed' ? 'face.failed' : 'face.not_passed') }, 400);
     await services.flows.advance(accountFaceFlow, flow, 'done');
     await services.assurance.recordFaceMatch(flow.accountId as string, flow.facts.certifyId, changeContext(ctx));

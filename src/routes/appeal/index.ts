@@ -10,13 +10,12 @@ import { parseMobile } from '../../domain/phone.js';
 import { RateLimitedError, UpstreamError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { appealFlow, appealTypes, type AppealFacts, type AppealState, type AppealType } from '../../flows/appeal/states.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceView } from '../face-view.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors } from '../identity-form.js';
 
@@ -26,12 +25,7 @@ const phoneAad = 'flows.appeal.phone';
 export function appealRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/appeal' });
   const { services, views, config, secrets } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const st = (ctx: Context) => ctx.state as RequestState;
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
   const redirectTo = (ctx: Context, url: string) => {
@@ -103,7 +97,7 @@ export function appealRoutes(deps: RouteDeps): Router {
     redirectTo(ctx, `/appeal/flow/${flow.id}`);
   });
 
-  const faceOutcome = async (flow: AppealFlow) => (flow.facts.certifyId ? services.assurance.faceResult(flow.facts.certifyId).catch(() => 'pending' as const) : ('failed' as const));
+  const faceOutcome = (flow: AppealFlow) => services.assurance.settledFaceResult(flow.facts.certifyId);
 
   router.get('/flow/:id/face/status', async (ctx) => {
     const flow = await load(ctx, ['face']);

@@ -11,11 +11,10 @@ import { isFederatedMethod, type FederatedMethod } from '../../authenticators/ty
 import { AppError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, loadInteraction } from '../interaction/details.js';
 import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
 import { renderLoginFailure, settleOutcome } from '../interaction/settle.js';
@@ -23,12 +22,7 @@ import { renderLoginFailure, settleOutcome } from '../interaction/settle.js';
 export function federatedRoutes(deps: RouteDeps): Router {
   const router = new Router();
   const { services, config } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
   const locale = (ctx: Context) => (ctx.state as RequestState).locale;
   const methodOf = (ctx: Context): FederatedMethod => {

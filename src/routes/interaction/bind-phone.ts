@@ -12,12 +12,11 @@ import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { bindPhoneFlow, type BindPhoneFacts } from '../../flows/login/federated.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { ConflictError } from '../../services/accounts.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { loadInteraction } from './details.js';
 import { finishLogin } from './finish.js';
 
@@ -37,12 +36,7 @@ interface PageModel {
 export function bindPhoneRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/bind-phone' });
   const { services, config } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const state = (ctx: Context) => ctx.state as RequestState;
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);
 

@@ -6,7 +6,6 @@ import type { Context } from 'koa';
 import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
 import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import { field } from '../../http/body.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
@@ -15,7 +14,7 @@ import { loginSmsFlow, type LoginSmsFacts } from '../../flows/login/states.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { stepUpReason } from '../../oidc/policy.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, loadInteraction } from './details.js';
 import { abortInteraction, finishLogin } from './finish.js';
 import { loginPageDeps, parseMethod, renderLoginPage, type LoginPageModel } from './login-page.js';
@@ -25,12 +24,7 @@ const phoneAad = 'flows.login-sms.phone';
 export function interactionRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
   const { services, views, config } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
   const state = (ctx: Context) => ctx.state as RequestState;
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);

@@ -5,12 +5,11 @@
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { createFormGuard } from '../../http/form-guard.js';
 import { field } from '../../http/body.js';
 import type { RequestState } from '../../http/state.js';
 import { t } from '../../i18n/index.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, loadInteraction } from './details.js';
 import { authenticatorsOf, qrDataUrl } from './login-page.js';
 import { settleOutcome } from './settle.js';
@@ -18,12 +17,7 @@ import { settleOutcome } from './settle.js';
 export function interactionQrRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/qr' });
   const { services, config } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const locale = (ctx: Context) => (ctx.state as RequestState).locale;
   const seconds = (until: Date) => Math.max(0, Math.round((until.getTime() - deps.clock.now().getTime()) / 1000));
 

@@ -9,13 +9,12 @@ import { maskPhone } from '../../domain/masking.js';
 import { RateLimitedError, UpstreamError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { recoveryFlow, type RecoveryFacts, type RecoveryState } from '../../flows/recovery/states.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceView } from '../face-view.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors, type TypedIdentity } from '../identity-form.js';
 
@@ -24,12 +23,7 @@ type RecoveryFlow = Flow<RecoveryState, RecoveryFacts>;
 export function recoveryRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/recover' });
   const { services, views, config, secrets } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const st = (ctx: Context) => ctx.state as RequestState;
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
 
@@ -144,7 +138,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     ctx.status = 303;
   });
 
-  const faceOutcome = async (flow: RecoveryFlow) => (flow.facts.certifyId ? services.assurance.faceResult(flow.facts.certifyId).catch(() => 'pending' as const) : ('failed' as const));
+  const faceOutcome = (flow: RecoveryFlow) => services.assurance.settledFaceResult(flow.facts.certifyId);
 
   router.get('/flow/:id/face/status', async (ctx) => {
     const flow = await load(ctx, ['face']);

@@ -8,14 +8,13 @@ import { identityLevelLabelKeys } from '../../domain/levels.js';
 import { RateLimitedError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { registrationFlow, type RegistrationFacts } from '../../flows/registration/states.js';
 import { completeRegistration, FieldErrorsError, sendRegistrationCode, type FieldErrors } from '../../flows/registration/steps.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { loadInteraction } from '../interaction/details.js';
 import { finishLogin } from '../interaction/finish.js';
 
@@ -34,12 +33,7 @@ interface PageState {
 export function registrationRoutes(deps: RouteDeps): Router {
   const router = new Router();
   const { services, views, config } = deps;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const stepDeps = { services, blindIndex: deps.secrets.blindIndex, clock: deps.clock };
   const locale = (ctx: Context) => (ctx.state as RequestState).locale;
 

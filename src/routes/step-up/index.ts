@@ -9,7 +9,6 @@ import { acrFor, acrSatisfies, identityLevelLabelKeys, isKnownAcr, levelRank, le
 import { UpstreamError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { createFormGuard } from '../../http/form-guard.js';
 import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
@@ -17,7 +16,7 @@ import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { stepUpFlow, type StepUpFacts, type StepUpState } from '../../flows/step-up/states.js';
 import { ConflictError } from '../../services/accounts.js';
 import { stepUpReason } from '../../oidc/policy.js';
-import type { RouteDeps } from '../deps.js';
+import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceView } from '../face-view.js';
 import { clientNameOf, loadInteraction, type InteractionDetails } from '../interaction/details.js';
 import { abortInteraction } from '../interaction/finish.js';
@@ -28,12 +27,7 @@ export function stepUpRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/step-up' });
   const { services, views, config } = deps;
   const assurance = services.assurance;
-  const guard = createFormGuard({
-    rateLimiter: services.rateLimiter,
-    postsPerIpPerMinute: config.rateLimits.postsPerIpPerMinute,
-    csrfKey: deps.secrets.keyring.current.keys.csrf,
-    issuer: config.issuer,
-  });
+  const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
   const st = (ctx: Context) => ctx.state as RequestState;
   const base = (uid: string) => `/interaction/${uid}/step-up`;
