@@ -194,6 +194,19 @@ t.test(`扫码登录 with the app (${engineName})`, async (t) => {
     t.match(replay.text, /二维码未确认、已使用或已过期/);
   });
 
+  await t.test('two app tokens racing on one ticket: exactly one scan, one confirmation, one sign-in', async (t) => {
+    const q = await qrPage();
+    const scans = await Promise.all([aliceToken, bobToken, aliceToken, bobToken].map((token) => appApi(app, 'scan', token, q.link)));
+    const winners = scans.filter((r) => r.status === 200);
+    t.ok(winners.length >= 1, 'the ticket is scanned');
+    const confirms = await Promise.all([aliceToken, bobToken, aliceToken, bobToken, aliceToken, bobToken].map((token) => appApi(app, 'confirm', token, q.link)));
+    t.equal(confirms.filter((r) => r.status === 200).length, 1, 'exactly one confirmation wins');
+    const signIns = await Promise.all([0, 1, 2].map(() => q.browser.post(`/interaction/${q.uid}/qr/complete`, { _csrf: csrf(q.page.text), ticket: q.ticket })));
+    t.equal(signIns.filter((r) => r.status === 303).length, 1, 'and exactly one sign-in completes');
+    const row = await app.container.database.db.selectFrom('qr_tickets').select(['consumed_at', 'account_id']).where('id', '=', q.ticket).executeTakeFirst();
+    t.ok(row?.consumed_at, 'the ticket is consumed once');
+  });
+
   await t.test('confirm after expiry fails; the page gets a fresh ticket', async (t) => {
     const q = await qrPage();
     t.equal((await appApi(app, 'scan', aliceToken, q.link)).status, 200);

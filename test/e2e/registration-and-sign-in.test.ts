@@ -63,6 +63,17 @@ t.test(`citizens register and sign in (${engineName})`, async (t) => {
     t.match(done.text, /注册用户/);
   });
 
+  await t.test('every non-resident certificate type of the registry registers as real_name', async (t) => {
+    for (const p of loadPopulationRegistry().filter((x) => x.certType !== '01')) {
+      const res = await registerThroughPages(app, createBrowser(app.url), '/register', { certType: p.certType, documentNumber: p.idNumber, name: p.name, phone: freshPhone() });
+      t.equal(res.status, 201, `type ${p.certType} accepted`);
+      t.match(res.text, /实名用户/, `type ${p.certType} matched the registry`);
+    }
+    const broken = await registerThroughPages(app, createBrowser(app.url), '/register', { certType: '04', documentNumber: 'M60123456', name: '陈家豪', phone: freshPhone() });
+    t.equal(broken.status, 400, 'a Macau permit under the Hong Kong type is refused');
+    t.match(broken.text, /aria-invalid="true" aria-describedby="e-documentNumber"/, 'on the document field');
+  });
+
   await t.test('duplicate document and duplicate phone are refused with an appeal link', async (t) => {
     const browser = createBrowser(app.url);
     const dupDoc = await registerThroughPages(app, browser, '/register', { ...citizen, phone: freshPhone() });
@@ -75,7 +86,7 @@ t.test(`citizens register and sign in (${engineName})`, async (t) => {
     t.match(dupPhone.text, /该手机号码已被注册/);
     t.match(dupPhone.text, /href="\/appeal\?type=phone"/);
     const accounts = await testDb.database.db.selectFrom('accounts').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    t.equal(Number(accounts.n), 3, 'no extra account was created');
+    t.equal(Number(accounts.n), 3 + loadPopulationRegistry().filter((x) => x.certType !== '01').length, 'no extra account was created');
   });
 
   await t.test('password sign-in by phone and by document number', async (t) => {
