@@ -16,7 +16,8 @@ import { browserIdOf } from '../../http/csrf.js';
 import { stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, loadInteraction } from './details.js';
-import { abortInteraction, finishLogin } from './finish.js';
+import { abortInteraction } from './finish.js';
+import { continueSignIn } from './settle.js';
 import { loginPageDeps, parseMethod, renderLoginPage, type LoginPageModel } from './login-page.js';
 
 const phoneAad = 'flows.login-sms.phone';
@@ -28,7 +29,6 @@ export function interactionRoutes(deps: RouteDeps): Router {
   const provider = () => deps.oidc.provider;
   const state = (ctx: Context) => ctx.state as RequestState;
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);
-  const finishDeps = () => ({ provider: provider(), accounts: services.accounts, audit: services.audit });
 
   const page = async (ctx: Context, uid: string, model: Omit<LoginPageModel, 'uid' | 'clientName'>) => {
     const details = await loadInteraction(ctx, provider(), uid);
@@ -75,7 +75,7 @@ export function interactionRoutes(deps: RouteDeps): Router {
       ...(typeof details.params.client_id === 'string' ? { clientId: details.params.client_id } : {}),
     });
     if (result.ok) {
-      await finishLogin(ctx, finishDeps(), details, result.accountId, ['pwd']);
+      await continueSignIn(ctx, deps, details, result.accountId, ['pwd']);
       return;
     }
     const error =
@@ -145,7 +145,7 @@ export function interactionRoutes(deps: RouteDeps): Router {
       return;
     }
     await services.flows.advance(loginSmsFlow, flow, 'done');
-    await finishLogin(ctx, finishDeps(), details, accountId, ['sms']);
+    await continueSignIn(ctx, deps, details, accountId, ['sms']);
   });
 
   router.post('/consent', async (ctx) => {

@@ -20,6 +20,17 @@ import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, transla
 
 type RecoveryFlow = Flow<RecoveryState, RecoveryFacts>;
 
+/** 返回登录 of a flow's pages: the relying party's login page it started from, if any. */
+function backToLogin(flow: RecoveryFlow): { loginLink?: string } {
+  const uid = interactionOf(flow.facts.interactionUid);
+  return uid ? { loginLink: `/interaction/${uid}` } : {};
+}
+
+/** The interaction a recovery started from (to return to its login page), if well-formed. */
+function interactionOf(value: unknown): string | undefined {
+  return typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : undefined;
+}
+
 export function recoveryRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/recover' });
   const { services, views, config, secrets } = deps;
@@ -46,7 +57,8 @@ export function recoveryRoutes(deps: RouteDeps): Router {
         fieldErrors: {},
         certTypeOptions: certTypeOptions(st(ctx).locale),
         captcha: needsCaptcha ? await services.captcha.issue() : undefined,
-        loginLink: typeof ctx.query.interaction === 'string' && /^[\w-]{1,64}$/.test(ctx.query.interaction) ? `/interaction/${ctx.query.interaction}` : '/',
+        interaction: interactionOf(ctx.query.interaction),
+        loginLink: interactionOf(ctx.query.interaction) ? `/interaction/${interactionOf(ctx.query.interaction)}` : '/',
         ...model,
       },
       status,
@@ -59,7 +71,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
       flow.state === 'face' && flow.facts.certifyUrl
         ? await faceView({ certifyUrl: flow.facts.certifyUrl, development: config.env !== 'production', flowId: flow.id, statusUrl: `${base}/face/status`, continueUrl: `${base}/face/continue`, retryUrl: `${base}/face` })
         : undefined;
-    await page(ctx, { state: flow.state, base, maskedPhone: flow.facts.maskedPhone, face, ...extra }, status);
+    await page(ctx, { state: flow.state, base, maskedPhone: flow.facts.maskedPhone, face, ...backToLogin(flow), ...extra }, status);
   };
 
   const load = (ctx: Context, states: readonly RecoveryState[]) =>
@@ -81,7 +93,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     const accountId = matches && account ? account.id : null;
     const phone = await targetPhone(accountId, identity);
     const flow = await services.flows.start(recoveryFlow, browserIdOf(ctx), {
-      facts: { identityEnvelope: sealIdentity(secrets.cipher, identity), maskedPhone: maskPhone(phone.e164) },
+      facts: { identityEnvelope: sealIdentity(secrets.cipher, identity), maskedPhone: maskPhone(phone.e164), ...(interactionOf(form.interaction) ? { interactionUid: interactionOf(form.interaction) } : {}) },
       accountId,
       state: 'choose',
     });
@@ -152,7 +164,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     const result = await faceOutcome(flow);
     if (result !== 'passed') return show(ctx, flow, { error: t(st(ctx).locale, result === 'failed' ? 'face.failed' : 'face.not_passed') }, 400);
     await services.audit.record({ event: 'recovery.face_verified', outcome: 'success', subject: flow.accountId, ...context(ctx), details: { certifyId: flow.facts.certifyId } });
-    if (!flow.accountId) return page(ctx, { state: 'no_account' });
+    if (!flow.accountId) return page(ctx, { state: 'no_account', ...backToLogin(flow) });
     await services.flows.advance(recoveryFlow, flow, 'verified', { certifyUrl: undefined });
     ctx.redirect(`/recover/flow/${flow.id}`);
     ctx.status = 303;
@@ -171,7 +183,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
       throw err;
     }
     await services.flows.advance(recoveryFlow, flow, 'done');
-    await page(ctx, { state: 'done' });
+    await page(ctx, { state: 'done', ...backToLogin(flow) });
   });
 
   return router;

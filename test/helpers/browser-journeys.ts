@@ -1,0 +1,165 @@
+// Building blocks for the browser journeys (test/browser/*): the relying party as openid-client in
+// front of a real Chromium page, CSP/error tracking on every tab of a context (the phone pages a
+// 模拟扫码 link opens), the 江苏智慧人社 app's access token and QR API, and the phone-side clicks.
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { Test } from 'tap';
+import * as client from 'openid-client';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { TestApp } from './app.js';
+import { actionTimeoutMs, type TestPage } from './browser.js';
+import { createBrowser, inputValue } from './http-client.js';
+import { demoRedirect } from './oidc-flow.js';
+import { strongPassword } from './citizens.js';
+
+export interface Authorization {
+  url: string;
+  pkce: string;
+  state: string;
+  nonce: string;
+}
+
+export interface BrowserRelyingParty {
+  config: client.Configuration;
+  /** The demo client's authorization URL (PKCE, state, nonce), with extra parameters. */
+  authorization(params?: Record<string, string>): Promise<Authorization>;
+  /** Redeems the code of the callback URL the browser was sent to. */
+  redeem(callbackUrl: string, flow: Authorization): Promise<{ tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers; claims: client.IDToken | undefined }>;
+}
+
+export async function browserRelyingParty(app: TestApp): Promise<BrowserRelyingParty> {
+  const demo = app.container.config.devClient;
+  const config = await client.discovery(new URL(app.url), demo.clientId, demo.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
+  return {
+    config,
+    async authorization(params = {}) {
+      const pkce = client.randomPKCECodeVerifier();
+      const state = randomBytes(8).toString('hex');
+      const nonce = randomBytes(8).toString('hex');
+      const url = client.buildAuthorizationUrl(config, {
+        redirect_uri: demoRedirect,
+        scope: 'openid profile phone identity',
+        code_challenge: await client.calculatePKCECodeChallenge(pkce),
+        code_challenge_method: 'S256',
+        state,
+        nonce,
+        ...params,
+      });
+      return { url: url.toString(), pkce, state, nonce };
+    },
+    async redeem(callbackUrl, flow) {
+      const tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce });
+      return { tokens, claims: tokens.claims() };
+    },
+  };
+}
+
+/** Records CSP violations and page errors of every further tab the context opens into `tp`'s lists. */
+export function trackNewTabs(tp: TestPage): void {
+  tp.context.on('page', (tab) => {
+    tab.on('console', (message) => {
+      if (/Content[ -]Security[ -]Policy/i.test(message.text())) tp.cspViolations.push(`[${tab.url()}] ${message.text()}`);
+    });
+    tab.on('pageerror', (err) => tp.pageErrors.push(`[${tab.url()}] ${err.message}`));
+  });
+}
+
+/** Clicks the 模拟扫码 link (target=_blank) and resolves with the phone page it opened in a new tab. */
+export async function openSimulatedScan(page: Page): Promise<Page> {
+  const [phone] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('link', { name: '模拟扫码', exact: true }).click()]);
+  await phone.waitForLoadState('domcontentloaded');
+  return phone;
+}
+
+/**
+ * Plays the phone of a face check: opens the page's 模拟扫码 link in a new tab, presses
+ * 模拟人脸识别通过 or 模拟人脸识别失败 there and waits for the verifier's result page; returns its heading.
+ */
+export async function pressFace(page: Page, outcome: 'pass' | 'fail'): Promise<{ phone: Page; heading: string }> {
+  const phone = await openSimulatedScan(page);
+  await phone.getByRole('heading', { name: '刷脸认证' }).waitFor();
+  await phone.getByRole('button', { name: outcome === 'pass' ? '模拟人脸识别通过' : '模拟人脸识别失败', exact: true }).click();
+  // The mock's result page: <h1 role="status">认证通过 | 认证未通过</h1>.
+  const heading = phone.getByRole('status').filter({ hasText: /认证(通过|未通过)/ });
+  await heading.waitFor();
+  return { phone, heading: ((await heading.textContent()) ?? '').trim() };
+}
+
+/** The 江苏智慧人社 app signs in as the native public client jsrs-app (PKCE) and gets an access token. */
+export async function appAccessToken(app: TestApp, account: string, password = strongPassword): Promise<string> {
+  const csrf = (html: string) => inputValue(html, '_csrf') ?? '';
+  const phone = createBrowser(app.url);
+  const verifier = randomBytes(32).toString('base64url');
+  const redirectUri = `${app.url}/dev/app/callback`;
+  const query = new URLSearchParams({
+    client_id: 'jsrs-app',
+    response_type: 'code',
+    scope: 'openid profile',
+    redirect_uri: redirectUri,
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+    state: 'app-state-1',
+    prompt: 'login',
+  });
+  const login = await phone.follow(`/auth?${query}`);
+  const signedIn = await phone.post(`${login.url}/password`, { _csrf: csrf(login.text), account, password });
+  if (signedIn.status !== 303) throw new Error(`app sign-in failed: ${signedIn.status}`);
+  let landed = await phone.follow(signedIn.location as string, (u) => u.startsWith(redirectUri));
+  if (landed.status === 200 && /授权确认/.test(landed.text)) {
+    const consented = await phone.post(`${landed.url}/consent`, { _csrf: csrf(landed.text) });
+    landed = await phone.follow(consented.location as string, (u) => u.startsWith(redirectUri));
+  }
+  const code = new URL(landed.url).searchParams.get('code') ?? '';
+  if (!code) throw new Error(`no code: ${landed.status} ${landed.url}`);
+  const res = await fetch(`${app.url}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: 'jsrs-app' }),
+  });
+  const tokens = (await res.json()) as { access_token?: string };
+  if (!tokens.access_token) throw new Error(`no app token: ${JSON.stringify(tokens)}`);
+  return tokens.access_token;
+}
+
+/** The app's QR API: scan, confirm or cancel the ticket link the QR encodes. */
+export async function appQrApi(app: TestApp, action: 'scan' | 'confirm' | 'cancel', token: string, ticket: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${app.url}/api/app/qr/${action}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ticket }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** Asserts the page has exactly no CSP violation nor script error so far. */
+export function assertCleanPages(t: Test, tp: TestPage): void {
+  t.same(tp.cspViolations, [], 'no CSP violation on any tab');
+  t.same(tp.pageErrors, [], 'no script error on any tab');
+}
+
+/**
+ * Like catchRedirect (helpers/browser.ts), for a page that opened other tabs: resolves with the
+ * first request of any tab of the context to `redirectPrefix`. Once a page has opened a tab
+ * (模拟扫码), Chromium's request interception no longer reliably catches its navigations (the
+ * request then fails with ERR_CONNECTION_REFUSED as nothing serves the callback), so the URL is
+ * taken from the request event itself; the route still answers it with a tiny page when it can.
+ */
+export async function catchRedirectInContext(context: BrowserContext, redirectPrefix: string, timeoutMs = actionTimeoutMs): Promise<() => Promise<string>> {
+  let resolve: (url: string) => void = () => undefined;
+  const caught = new Promise<string>((r) => {
+    resolve = r;
+  });
+  const matches = (url: string) => url.startsWith(redirectPrefix);
+  context.on('request', (request) => {
+    if (matches(request.url())) resolve(request.url());
+  });
+  await context.route((url: URL) => matches(url.toString()), async (route) => {
+    resolve(route.request().url());
+    await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>callback</title><p>ok</p>' });
+  });
+  return () =>
+    Promise.race([
+      caught,
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no redirect to ${redirectPrefix} within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
+}
