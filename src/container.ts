@@ -96,7 +96,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
           accessTokenClaims: accountClaims.accessTokenClaims,
           policy: createInteractionPolicy(),
         });
-        attachProviderEvents(provider, { logger, metrics });
+        attachProviderEvents(provider, { logger, metrics, audit: services.audit });
         return provider;
       },
     });

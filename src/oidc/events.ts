@@ -3,6 +3,7 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from '../log/logger.js';
 import type { Metrics } from '../http/metrics.js';
+import type { Audit } from '../services/audit.js';
 
 const countedEvents = [
   'authorization.success', 'authorization.error', 'grant.success', 'grant.error', 'grant.revoked',
@@ -13,7 +14,7 @@ const countedEvents = [
   'authorization_code.consumed', 'session.destroyed',
 ] as const;
 
-export function attachProviderEvents(provider: Provider, deps: { logger: Logger; metrics: Metrics }): void {
+export function attachProviderEvents(provider: Provider, deps: { logger: Logger; metrics: Metrics; audit?: Audit }): void {
   // The typings list events per overload; as an EventEmitter the provider takes any name.
   const emitter = provider as unknown as NodeJS.EventEmitter;
   for (const event of countedEvents) {
@@ -22,6 +23,12 @@ export function attachProviderEvents(provider: Provider, deps: { logger: Logger;
   for (const event of ['grant.error', 'introspection.error', 'revocation.error', 'userinfo.error', 'authorization.error'] as const) {
     emitter.on(event, (_ctx: unknown, err: { error?: string; error_description?: string }) => {
       deps.logger.info({ event, error: err.error, description: err.error_description }, 'oidc request refused');
+    });
+  }
+  // client changes through dynamic registration are audited like the CLI's
+  for (const [event, name] of [['registration_create.success', 'client.registered'], ['registration_update.success', 'client.updated'], ['registration_delete.success', 'client.deleted']] as const) {
+    emitter.on(event, (ctx: { oidc?: { client?: { clientId?: string } }; ip?: string }, client?: { clientId?: string }) => {
+      void deps.audit?.record({ event: name, outcome: 'success', actor: 'registration', clientId: client?.clientId ?? ctx.oidc?.client?.clientId ?? null, ip: ctx.ip ?? null });
     });
   }
   emitter.on('server_error', (_ctx: unknown, err: Error) => {

@@ -107,8 +107,6 @@ export function createProvider(deps: ProviderDeps): Provider {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       ...(deps.policy ? { policy: deps.policy } : {}),
     },
-    // Every refresh rotates the refresh token; presenting a spent one revokes the whole grant.
-    rotateRefreshToken: () => true,
     issueRefreshToken: async (ctx, client, code) => {
       if (!client.grantTypeAllowed('refresh_token')) return false;
       return code.scopes.has('offline_access') || clientIsFirstParty(ctx);

@@ -107,6 +107,7 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
     clock,
     limits: config.sms,
     codeTtlSeconds: config.sms.codeTtlSeconds,
+    audit,
   });
   const accounts = createAccountService({ db, secrets, hasher, registry, clock, audit });
   const lockout = createLockout({ db, clock, maxFailures: config.security.lockoutMaxFailures, lockSeconds: config.security.lockoutSeconds });

@@ -1,6 +1,8 @@
 // SMS verification codes for the sign-in, registration, recovery and settings pages: captcha
 // first, then per-number and per-IP rate limits in one consume, then a one-time code and the SMS.
 
+import { maskPhone } from '../domain/masking.js';
+import type { Audit } from './audit.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SmsGateway, SmsTemplate } from '../adapters/sms/types.js';
 import type { Clock } from '../domain/clock.js';
@@ -27,6 +29,8 @@ export interface SmsCodeServiceDeps {
   limits: SmsLimits;
   /** The TTL the `codes` service was created with: shown in the message and returned to the page. */
   codeTtlSeconds: number;
+  /** Records each send (purpose, masked number, delivered or not); never the code. */
+  audit?: Audit;
 }
 
 export interface SendSmsCodeInput {
@@ -93,6 +97,7 @@ export function createSmsCodeService(deps: SmsCodeServiceDeps): SmsCodeService {
       } else if (typicalSendMs >= 1) {
         await sleep(Math.min(MAX_SHADOW_DELAY_MS, typicalSendMs));
       }
+      await deps.audit?.record({ event: 'sms.sent', outcome: input.deliver ? 'success' : 'info', ip: input.ip, details: { purpose: input.purpose, phone: maskPhone(input.phoneE164), delivered: input.deliver } });
       return { resendAfterSeconds: RESEND_AFTER_SECONDS, expiresInSeconds: codeTtlSeconds };
     },
 

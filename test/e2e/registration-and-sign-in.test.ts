@@ -135,5 +135,8 @@ t.test(`citizens register and sign in (${engineName})`, async (t) => {
     const claims = (await rp.finish(browser, res.location as string, flow)).claims();
     t.same(claims?.amr, ['sms']);
     t.equal(claims?.acr, 'urn:jsrs:level:real_name');
+    const sends = await testDb.database.db.selectFrom('audit_events').select(['details']).where('event', '=', 'sms.sent').execute();
+    t.ok(sends.some((s) => (s.details as { purpose?: string }).purpose === 'login'), 'SMS sends are audited');
+    t.notOk(JSON.stringify(sends).includes(citizen.phone), 'with the number masked');
   });
 });

@@ -45,6 +45,8 @@ t.test(`openid-client discovers, registers and uses client credentials (${engine
   t.equal(row.source, 'registration');
   t.notOk(JSON.stringify(row.metadata).includes(metadata.client_secret as string), 'metadata does not hold the secret');
   t.notOk((row.secret_envelope ?? '').includes(metadata.client_secret as string), 'the secret is stored encrypted');
+  const audited = await testDb.database.db.selectFrom('audit_events').select(['event', 'client_id']).where('event', '=', 'client.registered').execute();
+  t.same(audited, [{ event: 'client.registered', client_id: metadata.client_id }], 'the registration is in the audit trail');
 });
 
 t.test('registration is refused without the initial access token, and closed when none is configured', async (t) => {
