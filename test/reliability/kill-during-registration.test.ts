@@ -69,14 +69,27 @@ t.test('SIGKILL during registrations leaves no half-created account', { skip: te
   let finished = 0;
   for (const [i, person] of people.entries()) {
     const retry = await finish(second, person, prepared[i]!);
-    if (retry.status === 201) finished += 1;
-    else if (retry.status === 400 && /验证码|flow|步骤|注册/.test(JSON.stringify(retry.body))) {
-      const again = await finish(second, person, await prepare(second, person));
-      t.equal(again.status, 201, 'an interrupted registration can be started again and finished');
+    if (retry.status === 201) {
       finished += 1;
-    } else {
-      t.equal(retry.status, 409, `a completed one is a clean conflict (${JSON.stringify(retry.body).slice(0, 80)})`);
+      continue;
     }
+    if (retry.status === 409) {
+      t.pass('a registration that committed before the kill is a clean conflict');
+      continue;
+    }
+    // the code was used by the cut-off attempt: start the registration again
+    const captcha = await json(`${second.url}/api/register/captcha`, {});
+    const answer = (await json(`${second.url}/dev/captcha.json`)).body.answer as string;
+    const sent = await json(`${second.url}/api/register/sms-code`, { cert_type: '01', document_number: person.document, name: '断电测试', phone: person.phone, captcha_id: captcha.body.captcha_id, captcha_answer: answer });
+    if (sent.status === 409) {
+      t.pass('a registration that committed before the kill (its answer lost) is a clean conflict');
+      continue;
+    }
+    t.equal(sent.status, 200, 'an interrupted registration can be started again');
+    const outbox = (await (await fetch(`${second.url}/dev/outbox.json?phone=${person.phone}`)).json()) as Array<{ text: string }>;
+    const again = await finish(second, person, { flow: sent.body.flow_id as string, code: /(\d{6})/.exec(outbox[0]?.text ?? '')?.[1] as string });
+    t.equal(again.status, 201, 'and finished');
+    finished += 1;
   }
   const total = await client.query('select count(*)::int as n from accounts');
   t.equal((total.rows[0] as { n: number }).n, people.length, 'in the end every citizen has exactly one account');
