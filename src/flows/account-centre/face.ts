@@ -19,6 +19,7 @@ export const accountFaceFlow = defineFlow({
 export type AccountFaceState = keyof typeof accountFaceFlow.transitions;
 
 export interface AccountFaceFacts extends Record<string, unknown> {
-  certifyId: string;
-  certifyUrl: string;
+  /** The verifier's id of the check and the URL the phone opens, once it started. */
+  certifyId?: string;
+  certifyUrl?: string;
 }

@@ -6,17 +6,18 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isCertType } from '../../domain/documents.js';
 import { UpstreamError, ValidationError } from '../../errors/app-error.js';
+import { FlowError } from '../../flows/engine/store.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { accountFaceFlow, type AccountFaceFacts, type AccountFaceState } from '../../flows/account-centre/face.js';
 import { ConflictError } from '../../services/accounts.js';
 import type { RouteDeps } from '../deps.js';
-import { faceView } from '../face-view.js';
+import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions } from '../identity-form.js';
 import { accountGuard, centreOf, changeContext, localeOf, msg, renderCentre } from './context.js';
 
 export function upgradeRoutes(router: Router, deps: RouteDeps): void {
-  const { services, config } = deps;
+  const { services } = deps;
   const guard = accountGuard(deps);
   const see = (ctx: Context, url: string) => {
     ctx.redirect(url);
@@ -44,7 +45,7 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     see(ctx, '/account');
   });
 
-  const facePage = async (ctx: Context, flowId: string | undefined, extra: Record<string, unknown> = {}, status?: number) => {
+  const facePage = async (ctx: Context, flowId: string | undefined, extra: Record<string, unknown> = {}, status?: number): Promise<void> => {
     const { account } = centreOf(ctx);
     if (!(await services.assurance.identityOf(account.id))) {
       return renderCentre(ctx, deps, 'account/upgrade.njk', 'home', { titleKey: 'stepup.face_title', step: 'not_eligible' }, status);
@@ -53,47 +54,40 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     if (flowId) {
       const flow = await services.flows.load<AccountFaceState, AccountFaceFacts>(accountFaceFlow, flowId, browserIdOf(ctx), ['face']);
       if (flow.accountId !== account.id) return see(ctx, '/account/face');
-      face = await faceView({ certifyUrl: flow.facts.certifyUrl, development: config.env !== 'production', flowId: flow.id, statusUrl: `/account/face/status?flow=${flow.id}`, continueUrl: '/account/face/continue', retryUrl: '/account/face/start' });
+      face = await faceStep.view(flow);
     }
     return renderCentre(ctx, deps, 'account/upgrade.njk', 'home', { titleKey: 'stepup.face_title', step: 'face', face, ...extra }, status);
   };
 
   router.get('/face', async (ctx) => facePage(ctx, typeof ctx.query.flow === 'string' ? ctx.query.flow : undefined));
 
-  router.post('/face/start', async (ctx) => {
-    await guard(ctx);
-    const { account } = centreOf(ctx);
-    const identity = await services.assurance.identityOf(account.id);
-    if (!identity) return facePage(ctx, undefined, {}, 400);
-    try {
-      const started = await services.assurance.startFaceCheck(identity);
-      const flow = await services.flows.start(accountFaceFlow, browserIdOf(ctx), { facts: started, accountId: account.id });
-      see(ctx, `/account/face?flow=${flow.id}`);
-    } catch (err) {
-      if (err instanceof UpstreamError) return facePage(ctx, undefined, { error: msg(ctx, 'face.unavailable') }, 503);
-      throw err;
-    }
-  });
-
-  const loadOwnFlow = async (ctx: Context, id: string) => {
-    const flow = await services.flows.load<AccountFaceState, AccountFaceFacts>(accountFaceFlow, id, browserIdOf(ctx), ['face']);
-    if (flow.accountId !== centreOf(ctx).account.id) throw new ValidationError('flow.invalid');
-    return flow;
-  };
-
-  router.get('/face/status', async (ctx) => {
-    const flow = await loadOwnFlow(ctx, typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: await services.assurance.settledFaceResult(flow.facts.certifyId) };
-  });
-
-  router.post('/face/continue', async (ctx) => {
-    const form = await guard(ctx);
-    const flow = await loadOwnFlow(ctx, field(form, 'flow', 64));
-    const result = await services.assurance.settledFaceResult(flow.facts.certifyId);
-    if (result !== 'passed') return facePage(ctx, flow.id, { error: msg(ctx, result === 'failed' ? 'face.failed' : 'face.not_passed') }, 400);
-    await services.flows.advance(accountFaceFlow, flow, 'done');
-    await services.assurance.recordFaceMatch(flow.accountId as string, flow.facts.certifyId, changeContext(ctx));
-    see(ctx, '/account');
+  // 实名用户 → 实人用户: a check of the account's own identity; a pass is recorded as a proof.
+  const faceStep = faceStepRoutes<AccountFaceState, AccountFaceFacts>(router, deps, {
+    flow: accountFaceFlow,
+    state: 'face',
+    paths: { start: '/face/start', status: '/face/status', continue: '/face/continue' },
+    urls: (flow) => ({ status: `/account/face/status?flow=${flow.id}`, continue: '/account/face/continue', retry: '/account/face/start' }),
+    load: async (ctx, states, form) => {
+      const id = form.flow ?? (typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
+      const flow = await services.flows.load<AccountFaceState, AccountFaceFacts>(accountFaceFlow, id.slice(0, 64), browserIdOf(ctx), states);
+      if (flow.accountId !== centreOf(ctx).account.id) throw new FlowError('not_found');
+      return flow;
+    },
+    begin: async (ctx) => {
+      const { account } = centreOf(ctx);
+      if (!(await services.assurance.identityOf(account.id))) {
+        await facePage(ctx, undefined, {}, 400);
+        return undefined;
+      }
+      return services.flows.start<AccountFaceState, AccountFaceFacts>(accountFaceFlow, browserIdOf(ctx), { facts: {}, accountId: account.id });
+    },
+    identity: (ctx) => services.assurance.identityOf(centreOf(ctx).account.id),
+    show: (ctx, flow, error, status) => facePage(ctx, flow.facts.certifyUrl ? flow.id : undefined, { error }, status),
+    pageUrl: (flow) => `/account/face?flow=${flow.id}`,
+    passed: async (ctx, flow) => {
+      await services.flows.advance(accountFaceFlow, flow, 'done');
+      await services.assurance.recordFaceMatch(flow.accountId as string, flow.facts.certifyId as string, changeContext(ctx));
+      see(ctx, '/account');
+    },
   });
 }

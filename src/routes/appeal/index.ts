@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
-import { RateLimitedError, UpstreamError, ValidationError } from '../../errors/app-error.js';
+import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
 import type { RequestState } from '../../http/state.js';
@@ -16,7 +16,7 @@ import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { appealFlow, appealTypes, type AppealFacts, type AppealState, type AppealType } from '../../flows/appeal/states.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceView } from '../face-view.js';
+import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors } from '../identity-form.js';
 
 type AppealFlow = Flow<AppealState, AppealFacts>;
@@ -24,7 +24,7 @@ const phoneAad = 'flows.appeal.phone';
 
 export function appealRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/appeal' });
-  const { services, views, config, secrets } = deps;
+  const { services, views, secrets } = deps;
   const guard = formGuardFor(deps);
   const st = (ctx: Context) => ctx.state as RequestState;
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
@@ -55,12 +55,8 @@ export function appealRoutes(deps: RouteDeps): Router {
     const base = `/appeal/flow/${flow.id}`;
     let view = flow.state as string;
     if (flow.state === 'verified') view = flow.facts.type === 'phone' ? 'phone' : 'takeover';
-    const face =
-      flow.state === 'face' && flow.facts.certifyUrl
-        ? await faceView({ certifyUrl: flow.facts.certifyUrl, development: config.env !== 'production', flowId: flow.id, statusUrl: `${base}/face/status`, continueUrl: `${base}/face/continue`, retryUrl: `${base}/face` })
-        : undefined;
     const needsCaptcha = view === 'phone' || view === 'phone_code';
-    await page(ctx, { state: view, base, face, typeLabel: `appeal.type.${flow.facts.type}`, maskedPhone: flow.facts.maskedPhone, captcha: needsCaptcha ? await services.captcha.issue() : undefined, ...extra }, status);
+    await page(ctx, { state: view, base, face: await face.view(flow), typeLabel: `appeal.type.${flow.facts.type}`, maskedPhone: flow.facts.maskedPhone, captcha: needsCaptcha ? await services.captcha.issue() : undefined, ...extra }, status);
   };
 
   const load = (ctx: Context, states: readonly AppealState[]) =>
@@ -84,48 +80,37 @@ export function appealRoutes(deps: RouteDeps): Router {
 
   router.get('/flow/:id', async (ctx) => show(ctx, await load(ctx, ['face', 'verified', 'phone_code'])));
 
-  router.post('/flow/:id/face', async (ctx) => {
-    await guard(ctx);
-    const flow = await load(ctx, ['face']);
-    try {
-      const started = await services.assurance.startFaceCheck(openIdentity(secrets.cipher, flow.facts.identityEnvelope));
-      await services.flows.advance(appealFlow, flow, 'face', { certifyId: started.certifyId, certifyUrl: started.certifyUrl });
-    } catch (err) {
-      if (err instanceof UpstreamError) return show(ctx, flow, { error: t(st(ctx).locale, 'face.unavailable') }, 503);
-      throw err;
-    }
-    redirectTo(ctx, `/appeal/flow/${flow.id}`);
-  });
-
-  const faceOutcome = (flow: AppealFlow) => services.assurance.settledFaceResult(flow.facts.certifyId);
-
-  router.get('/flow/:id/face/status', async (ctx) => {
-    const flow = await load(ctx, ['face']);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: await faceOutcome(flow) };
-  });
-
-  router.post('/flow/:id/face/continue', async (ctx) => {
-    await guard(ctx);
-    const flow = await load(ctx, ['face']);
-    const result = await faceOutcome(flow);
-    await services.audit.record({ event: 'appeal.face_check', outcome: result === 'passed' ? 'success' : 'failure', ...context(ctx), details: { type: flow.facts.type, result } });
-    if (result !== 'passed') return show(ctx, flow, { error: t(st(ctx).locale, result === 'failed' ? 'face.failed' : 'face.not_passed') }, 400);
-    const verified = await services.flows.advance(appealFlow, flow, 'verified', { certifyUrl: undefined });
-    if (verified.facts.type === 'family') {
-      const identity = openIdentity(secrets.cipher, verified.facts.identityEnvelope);
-      const binder = await services.recovery.releaseFamilyBinding(identity.idNumber, context(ctx));
-      await services.flows.advance(appealFlow, verified, 'done');
-      return page(ctx, { state: 'done', doneMessage: binder ? 'appeal.done_family' : 'appeal.done_family_none', registerLink: true });
-    }
-    if (verified.facts.type === 'document') {
-      const identity = openIdentity(secrets.cipher, verified.facts.identityEnvelope);
-      if (!(await services.accounts.findAccountIdByDocument(identity.idNumber))) {
+  // The face check of the identity the appeal names; every result is audited, a failure changes nothing.
+  const face = faceStepRoutes<AppealState, AppealFacts>(router, deps, {
+    flow: appealFlow,
+    state: 'face',
+    paths: { start: '/flow/:id/face', status: '/flow/:id/face/status', continue: '/flow/:id/face/continue' },
+    urls: (flow) => ({ status: `/appeal/flow/${flow.id}/face/status`, continue: `/appeal/flow/${flow.id}/face/continue`, retry: `/appeal/flow/${flow.id}/face` }),
+    load: (ctx, states) => load(ctx, states),
+    begin: (ctx) => load(ctx, ['face']),
+    identity: async (_ctx, flow) => openIdentity(secrets.cipher, flow.facts.identityEnvelope),
+    show: (ctx, flow, error, status) => show(ctx, flow, { error }, status),
+    pageUrl: (flow) => `/appeal/flow/${flow.id}`,
+    settled: async (ctx, flow, result) => {
+      await services.audit.record({ event: 'appeal.face_check', outcome: result === 'passed' ? 'success' : 'failure', ...context(ctx), details: { type: flow.facts.type, result } });
+    },
+    passed: async (ctx, flow) => {
+      const verified = await services.flows.advance(appealFlow, flow, 'verified', { certifyUrl: undefined });
+      if (verified.facts.type === 'family') {
+        const identity = openIdentity(secrets.cipher, verified.facts.identityEnvelope);
+        const binder = await services.recovery.releaseFamilyBinding(identity.idNumber, context(ctx));
         await services.flows.advance(appealFlow, verified, 'done');
-        return page(ctx, { state: 'done', doneMessage: 'appeal.done_no_account', registerLink: true });
+        return page(ctx, { state: 'done', doneMessage: binder ? 'appeal.done_family' : 'appeal.done_family_none', registerLink: true });
       }
-    }
-    redirectTo(ctx, `/appeal/flow/${flow.id}`);
+      if (verified.facts.type === 'document') {
+        const identity = openIdentity(secrets.cipher, verified.facts.identityEnvelope);
+        if (!(await services.accounts.findAccountIdByDocument(identity.idNumber))) {
+          await services.flows.advance(appealFlow, verified, 'done');
+          return page(ctx, { state: 'done', doneMessage: 'appeal.done_no_account', registerLink: true });
+        }
+      }
+      redirectTo(ctx, `/appeal/flow/${flow.id}`);
+    },
   });
 
   router.post('/flow/:id/takeover', async (ctx) => {

@@ -6,7 +6,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { maskPhone } from '../../domain/masking.js';
-import { RateLimitedError, UpstreamError, ValidationError } from '../../errors/app-error.js';
+import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
 import type { RequestState } from '../../http/state.js';
@@ -15,7 +15,7 @@ import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { recoveryFlow, type RecoveryFacts, type RecoveryState } from '../../flows/recovery/states.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceView } from '../face-view.js';
+import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors, type TypedIdentity } from '../identity-form.js';
 
 type RecoveryFlow = Flow<RecoveryState, RecoveryFacts>;
@@ -33,7 +33,7 @@ function interactionOf(value: unknown): string | undefined {
 
 export function recoveryRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/recover' });
-  const { services, views, config, secrets } = deps;
+  const { services, views, secrets } = deps;
   const guard = formGuardFor(deps);
   const st = (ctx: Context) => ctx.state as RequestState;
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
@@ -67,15 +67,32 @@ export function recoveryRoutes(deps: RouteDeps): Router {
 
   const show = async (ctx: Context, flow: RecoveryFlow, extra: Record<string, unknown> = {}, status?: number) => {
     const base = `/recover/flow/${flow.id}`;
-    const face =
-      flow.state === 'face' && flow.facts.certifyUrl
-        ? await faceView({ certifyUrl: flow.facts.certifyUrl, development: config.env !== 'production', flowId: flow.id, statusUrl: `${base}/face/status`, continueUrl: `${base}/face/continue`, retryUrl: `${base}/face` })
-        : undefined;
-    await page(ctx, { state: flow.state, base, maskedPhone: flow.facts.maskedPhone, face, ...backToLogin(flow), ...extra }, status);
+    await page(ctx, { state: flow.state, base, maskedPhone: flow.facts.maskedPhone, face: await face.view(flow), ...backToLogin(flow), ...extra }, status);
   };
 
   const load = (ctx: Context, states: readonly RecoveryState[]) =>
     services.flows.load<RecoveryState, RecoveryFacts>(recoveryFlow, (ctx.params as { id: string }).id, browserIdOf(ctx), states);
+
+  // 人脸识别找回: a check of the identity sealed in the flow; an identity without an account learns
+  // that only after passing it.
+  const face = faceStepRoutes<RecoveryState, RecoveryFacts>(router, deps, {
+    flow: recoveryFlow,
+    state: 'face',
+    paths: { start: '/flow/:id/face', status: '/flow/:id/face/status', continue: '/flow/:id/face/continue' },
+    urls: (flow) => ({ status: `/recover/flow/${flow.id}/face/status`, continue: `/recover/flow/${flow.id}/face/continue`, retry: `/recover/flow/${flow.id}/face` }),
+    load: (ctx, states) => load(ctx, states),
+    begin: (ctx) => load(ctx, ['choose', 'sms_sent', 'face']),
+    identity: async (_ctx, flow) => openIdentity(secrets.cipher, flow.facts.identityEnvelope),
+    show: (ctx, flow, error, status) => show(ctx, flow, { error }, status),
+    pageUrl: (flow) => `/recover/flow/${flow.id}`,
+    passed: async (ctx, flow) => {
+      await services.audit.record({ event: 'recovery.face_verified', outcome: 'success', subject: flow.accountId, ...context(ctx), details: { certifyId: flow.facts.certifyId } });
+      if (!flow.accountId) return page(ctx, { state: 'no_account', ...backToLogin(flow) });
+      await services.flows.advance(recoveryFlow, flow, 'verified', { certifyUrl: undefined });
+      ctx.redirect(`/recover/flow/${flow.id}`);
+      ctx.status = 303;
+    },
+  });
 
   router.get('/', async (ctx) => page(ctx, { state: 'identify' }));
 
@@ -132,40 +149,6 @@ export function recoveryRoutes(deps: RouteDeps): Router {
       return show(ctx, flow, { fieldErrors: { code: t(st(ctx).locale, key) } }, 400);
     }
     await services.flows.advance(recoveryFlow, flow, 'verified');
-    ctx.redirect(`/recover/flow/${flow.id}`);
-    ctx.status = 303;
-  });
-
-  router.post('/flow/:id/face', async (ctx) => {
-    await guard(ctx);
-    const flow = await load(ctx, ['choose', 'sms_sent', 'face']);
-    try {
-      const started = await services.assurance.startFaceCheck(openIdentity(secrets.cipher, flow.facts.identityEnvelope));
-      await services.flows.advance(recoveryFlow, flow, 'face', { certifyId: started.certifyId, certifyUrl: started.certifyUrl });
-    } catch (err) {
-      if (err instanceof UpstreamError) return show(ctx, flow, { error: t(st(ctx).locale, 'face.unavailable') }, 503);
-      throw err;
-    }
-    ctx.redirect(`/recover/flow/${flow.id}`);
-    ctx.status = 303;
-  });
-
-  const faceOutcome = (flow: RecoveryFlow) => services.assurance.settledFaceResult(flow.facts.certifyId);
-
-  router.get('/flow/:id/face/status', async (ctx) => {
-    const flow = await load(ctx, ['face']);
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status: await faceOutcome(flow) };
-  });
-
-  router.post('/flow/:id/face/continue', async (ctx) => {
-    await guard(ctx);
-    const flow = await load(ctx, ['face']);
-    const result = await faceOutcome(flow);
-    if (result !== 'passed') return show(ctx, flow, { error: t(st(ctx).locale, result === 'failed' ? 'face.failed' : 'face.not_passed') }, 400);
-    await services.audit.record({ event: 'recovery.face_verified', outcome: 'success', subject: flow.accountId, ...context(ctx), details: { certifyId: flow.facts.certifyId } });
-    if (!flow.accountId) return page(ctx, { state: 'no_account', ...backToLogin(flow) });
-    await services.flows.advance(recoveryFlow, flow, 'verified', { certifyUrl: undefined });
     ctx.redirect(`/recover/flow/${flow.id}`);
     ctx.status = 303;
   });

@@ -17,7 +17,7 @@ import { stepUpFlow, type StepUpFacts, type StepUpState } from '../../flows/step
 import { ConflictError } from '../../services/accounts.js';
 import { stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceView } from '../face-view.js';
+import { faceView } from '../face-step.js';
 import { clientNameOf, loadInteraction, type InteractionDetails } from '../interaction/details.js';
 import { abortInteraction } from '../interaction/finish.js';
 
