@@ -2,7 +2,6 @@
 // real HTTP server on loopback (authorisation page, auth_code redirect, RSA2-signed gateway both
 // ways) and against broken upstreams (tampered signature, timeout, 500, garbage).
 
-import { generateKeyPairSync } from 'node:crypto';
 import t, { type Test } from 'tap';
 import Koa from 'koa';
 import { createAlipayUpstream, type AlipayUpstreamOptions } from '../../src/adapters/upstreams/alipay/http.js';
@@ -10,22 +9,15 @@ import { createAlipayGatewayClient, gatewayFailureOf } from '../../src/adapters/
 import { extractRawMember, formatGatewayTimestamp, signingContent } from '../../src/adapters/upstreams/alipay-signing.js';
 import type { AlipayUpstream } from '../../src/adapters/upstreams/alipay/types.js';
 import { createControllableClock, type ControllableClock } from '../../src/domain/clock.js';
-import { UpstreamError } from '../../src/errors/app-error.js';
 import { createAlipayMock } from '../../src/mocks/alipay/app.js';
 import { openIdFor } from '../../src/mocks/alipay/state.js';
 import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
-import { serveOnLoopback, type RunningServer } from '../../src/mocks/shared/serve.js';
+import type { RunningServer } from '../../src/mocks/shared/serve.js';
+import { decodeAttribute, failureOf, formOf, gatewayReasonOf as reasonOf, rsaKeyPair, serveForTest, serveGatewayMock, type GatewayOptions } from '../helpers/upstream-contract.js';
 
-const pem = () => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-};
-const appKeys = pem();
-const otherKeys = pem();
-const alipayKeys = pem();
+const appKeys = rsaKeyPair();
+const otherKeys = rsaKeyPair();
+const alipayKeys = rsaKeyPair();
 const appId = '2021004100000001';
 const legacyAppId = '2015000000000002';
 const accounts = loadUpstreamAccounts().alipay;
@@ -35,7 +27,8 @@ const redirectUri = 'https://idp.example/federation/alipay/callback?flow=f1';
 
 interface Setup {
   server: RunningServer;
-  mockPublicKeyPem: string;
+  /** How the app `appId` calls the mock's gateway. */
+  gateway: GatewayOptions;
   mockClock: ControllableClock;
   adapterClock: ControllableClock;
   adapter(overrides?: Partial<AlipayUpstreamOptions>): AlipayUpstream;
@@ -45,72 +38,33 @@ async function setup(t: Test): Promise<Setup> {
   const start = new Date();
   const mockClock = createControllableClock(start);
   const adapterClock = createControllableClock(start);
-  let baseUrl = '';
-  const mock = createAlipayMock({
-    accounts,
-    baseUrl: () => baseUrl,
-    apps: [
-      { appId, publicKeyPem: appKeys.publicKeyPem, name: '江苏智慧人社' },
-      { appId: legacyAppId, publicKeyPem: appKeys.publicKeyPem, subjectType: 'user_id' },
-    ],
-    clock: mockClock,
-    privateKeyPem: alipayKeys.privateKeyPem,
-  });
-  const server = await serveOnLoopback(mock);
-  baseUrl = server.url;
-  t.teardown(() => server.close());
+  const { server, gateway } = await serveGatewayMock(
+    t,
+    (baseUrl) =>
+      createAlipayMock({
+        accounts,
+        baseUrl,
+        apps: [
+          { appId, publicKeyPem: appKeys.publicKeyPem, name: '江苏智慧人社' },
+          { appId: legacyAppId, publicKeyPem: appKeys.publicKeyPem, subjectType: 'user_id' },
+        ],
+        clock: mockClock,
+        privateKeyPem: alipayKeys.privateKeyPem,
+      }),
+    { appId, privateKeyPem: appKeys.privateKeyPem },
+  );
   return {
     server,
-    mockPublicKeyPem: mock.publicKeyPem,
+    gateway,
     mockClock,
     adapterClock,
     adapter: (overrides = {}) =>
-      createAlipayUpstream({
-        appId,
-        privateKeyPem: appKeys.privateKeyPem,
-        alipayPublicKeyPem: mock.publicKeyPem,
-        gatewayUrl: `${server.url}/gateway.do`,
-        authorizeUrl: `${server.url}/oauth2/publicAppAuthorize.htm`,
-        timeoutMs: 2000,
-        clock: adapterClock,
-        ...overrides,
-      }),
+      createAlipayUpstream({ ...gateway, authorizeUrl: `${server.url}/oauth2/publicAppAuthorize.htm`, clock: adapterClock, ...overrides }),
   };
 }
 
 /** An upstream server with fixed behaviour (500, garbage, never answering). */
-async function serveFake(t: Test, handler: Koa.Middleware): Promise<RunningServer> {
-  const app = new Koa();
-  app.use(handler);
-  const server = await serveOnLoopback(app);
-  t.teardown(() => server.close());
-  return server;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof UpstreamError)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
-}
-
-const reasonOf = (err: UpstreamError) => {
-  const failure = gatewayFailureOf(err);
-  return { upstream: err.upstream, reason: failure?.reason, detail: failure?.detail };
-};
-
-const decode = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
-
-/** Reads the account form of a mock page: its action and hidden fields. */
-function formOf(html: string): { action: string; hidden: Record<string, string> } {
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (!action) throw new Error('no form on the page');
-  const hidden: Record<string, string> = {};
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) hidden[m[1]!] = decode(m[2]!);
-  return { action: decode(action), hidden };
-}
+const serveFake = (t: Test, handler: Koa.Middleware): Promise<RunningServer> => serveForTest(t, new Koa().use(handler));
 
 /** Plays the browser: open the Alipay page (or the phone page), sign in, read the redirect. */
 async function authorize(
@@ -124,7 +78,7 @@ async function authorize(
   if (options.viaPhone) {
     const link = /<a href="([^"]+)">模拟扫码<\/a>/.exec(html)?.[1];
     if (!link) throw new Error('no 模拟扫码 link');
-    html = await (await fetch(decode(link))).text();
+    html = await (await fetch(decodeAttribute(link))).text();
   }
   const form = formOf(html);
   const response = await fetch(form.action, {
@@ -285,15 +239,8 @@ t.test('a stale timestamp (> 10 min) is refused', async (t) => {
 });
 
 t.test('an invalid access token gets aop.invalid-auth-token', async (t) => {
-  const { server, mockPublicKeyPem } = await setup(t);
-  const client = createAlipayGatewayClient({
-    upstream: 'alipay',
-    appId,
-    privateKeyPem: appKeys.privateKeyPem,
-    alipayPublicKeyPem: mockPublicKeyPem,
-    gatewayUrl: `${server.url}/gateway.do`,
-    timeoutMs: 2000,
-  });
+  const { gateway } = await setup(t);
+  const client = createAlipayGatewayClient({ upstream: 'alipay', ...gateway });
   const err = await failureOf(client.call('alipay.user.info.share', { auth_token: 'authusrBnot-a-token' }));
   t.strictSame(reasonOf(err), { upstream: 'alipay', reason: 'gateway_error', detail: '20001 aop.invalid-auth-token' });
 });

@@ -3,29 +3,18 @@
 
 import t, { type Test } from 'tap';
 import Koa from 'koa';
-import mount from 'koa-mount';
 import { createControllableClock, type ControllableClock } from '../../src/domain/clock.js';
-import { UpstreamError } from '../../src/errors/app-error.js';
 import { createEsscUpstream, type EsscUpstreamOptions } from '../../src/adapters/upstreams/essc/http.js';
 import { esscCipher, sealEnvelope, signEnvelope, type EsscEnvelope } from '../../src/adapters/upstreams/essc/protocol.js';
 import { createEsscMock, esscHoldersFromFixtures, lostCardHolder } from '../../src/mocks/essc/app.js';
 import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
-import { serveOnLoopback, type RunningServer } from '../../src/mocks/shared/serve.js';
+import type { RunningServer } from '../../src/mocks/shared/serve.js';
+import { causeMessageOf as reasonOf, failureOf, serveForTest, serveWithUrl } from '../helpers/upstream-contract.js';
 
 const channel = { channelNo: 'C3200000001', secret: 'channel-secret-for-tests', key: '0123456789abcdef0123456789abcdef' };
 const fixtureHolders = esscHoldersFromFixtures(loadUpstreamAccounts().essc);
 const holders = [...fixtureHolders, lostCardHolder];
 const first = fixtureHolders[0]!;
-
-/** Serves an app whose construction needs the server's own URL. */
-async function serveWithUrl(build: (baseUrl: string) => Koa): Promise<RunningServer> {
-  let inner: Koa.Middleware | undefined;
-  const outer = new Koa();
-  outer.use((ctx, next) => (inner ? inner(ctx, next) : next()));
-  const server = await serveOnLoopback(outer);
-  inner = mount(build(server.url));
-  return server;
-}
 
 interface Setup {
   server: RunningServer;
@@ -38,8 +27,7 @@ async function setup(t: Test): Promise<Setup> {
   const start = new Date('2025-03-01T02:00:00Z');
   const mockClock = createControllableClock(start);
   const adapterClock = createControllableClock(start);
-  const server = await serveWithUrl((baseUrl) => createEsscMock({ holders, channels: [channel], baseUrl, clock: mockClock }));
-  t.teardown(() => server.close());
+  const server = await serveWithUrl(t, (baseUrl) => createEsscMock({ holders, channels: [channel], baseUrl, clock: mockClock }));
   return {
     server,
     mockClock,
@@ -47,19 +35,6 @@ async function setup(t: Test): Promise<Setup> {
     adapter: (overrides = {}) =>
       createEsscUpstream({ baseUrl: server.url, ...channel, timeoutMs: 2000, clock: adapterClock, ...overrides }),
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof UpstreamError)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
-}
-
-function reasonOf(error: UpstreamError): string {
-  return error.cause instanceof Error ? error.cause.message : '';
 }
 
 /** Plays the phone: opens the QR content, then posts the page's form (action = the same path). */
@@ -244,14 +219,14 @@ t.test('the adapter rejects tampered, stale or replayed responses', async (t) =>
 });
 
 t.test('transport failures → UpstreamError within the timeout', async (t) => {
-  const failing = new Koa();
-  failing.use(async (ctx) => {
-    if (ctx.path === '/slow/api/login/qrcode') await new Promise(() => undefined);
-    ctx.status = 500;
-    ctx.body = 'boom';
-  });
-  const server = await serveOnLoopback(failing);
-  t.teardown(() => server.close());
+  const server = await serveForTest(
+    t,
+    new Koa().use(async (ctx) => {
+      if (ctx.path === '/slow/api/login/qrcode') await new Promise(() => undefined);
+      ctx.status = 500;
+      ctx.body = 'boom';
+    }),
+  );
 
   const broken = createEsscUpstream({ baseUrl: server.url, ...channel, timeoutMs: 200 });
   t.match(reasonOf(await failureOf(broken.createLoginQr())), /HTTP 500/);

@@ -2,27 +2,18 @@
 // against the mock face verifier as a real HTTP server on loopback — initialize, the phone page
 // opened from the signed certify URL, pass/fail buttons, query — and the registry rules.
 
-import { generateKeyPairSync } from 'node:crypto';
 import t, { type Test } from 'tap';
 import Koa from 'koa';
 import { createHttpFaceVerifier, type HttpFaceVerifierOptions } from '../../src/adapters/face-verification/http.js';
 import type { FaceVerifier } from '../../src/adapters/face-verification/types.js';
-import { gatewayFailureOf } from '../../src/adapters/upstreams/alipay/gateway.js';
 import { loadPrivateKey, signText } from '../../src/adapters/upstreams/alipay-signing.js';
-import { UpstreamError } from '../../src/errors/app-error.js';
 import { createFaceMock } from '../../src/mocks/face/app.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
-import { serveOnLoopback, type RunningServer } from '../../src/mocks/shared/serve.js';
+import type { RunningServer } from '../../src/mocks/shared/serve.js';
+import { failureOf, formOf, gatewayReasonOf as reasonOf, rsaKeyPair, serveForTest, serveGatewayMock } from '../helpers/upstream-contract.js';
 
-const pem = () => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privateKeyPem: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    publicKeyPem: pair.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  };
-};
-const appKeys = pem();
-const verifierKeys = pem();
+const appKeys = rsaKeyPair();
+const verifierKeys = rsaKeyPair();
 const appId = '2021004100000001';
 const otherAppId = '2021004100000009';
 const registry = loadPopulationRegistry();
@@ -35,48 +26,23 @@ interface Setup {
 }
 
 async function setup(t: Test): Promise<Setup> {
-  let baseUrl = '';
-  const mock = createFaceMock({
-    registry,
-    baseUrl: () => baseUrl,
-    apps: [
-      { appId, publicKeyPem: appKeys.publicKeyPem },
-      { appId: otherAppId, publicKeyPem: appKeys.publicKeyPem },
-    ],
-    privateKeyPem: verifierKeys.privateKeyPem,
-  });
-  const server = await serveOnLoopback(mock);
-  baseUrl = server.url;
-  t.teardown(() => server.close());
-  return {
-    server,
-    verifier: (overrides = {}) =>
-      createHttpFaceVerifier({
-        appId,
-        privateKeyPem: appKeys.privateKeyPem,
-        alipayPublicKeyPem: mock.publicKeyPem,
-        gatewayUrl: `${server.url}/gateway.do`,
-        timeoutMs: 2000,
-        ...overrides,
+  const { server, gateway } = await serveGatewayMock(
+    t,
+    (baseUrl) =>
+      createFaceMock({
+        registry,
+        baseUrl,
+        apps: [
+          { appId, publicKeyPem: appKeys.publicKeyPem },
+          { appId: otherAppId, publicKeyPem: appKeys.publicKeyPem },
+        ],
+        privateKeyPem: verifierKeys.privateKeyPem,
       }),
-  };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
+    { appId, privateKeyPem: appKeys.privateKeyPem },
   );
-  if (!(error instanceof UpstreamError)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
+  return { server, verifier: (overrides = {}) => createHttpFaceVerifier({ ...gateway, ...overrides }) };
 }
 
-const reasonOf = (err: UpstreamError) => {
-  const failure = gatewayFailureOf(err);
-  return { upstream: err.upstream, reason: failure?.reason, detail: failure?.detail };
-};
-
-const decode = (s: string) => s.replaceAll('&amp;', '&').replaceAll('&quot;', '"');
 let orderSeq = 0;
 const orderNo = () => `JSRS${Date.now()}${(orderSeq += 1)}`;
 
@@ -85,11 +51,8 @@ async function pressOnPhone(certifyUrl: string, outcome: 'pass' | 'fail'): Promi
   const opened = await fetch(certifyUrl);
   if (opened.status !== 200) throw new Error(`certify page answered ${opened.status}`);
   const page = await opened.text();
-  const action = /<form method="post" action="([^"]+)"/.exec(page)?.[1];
-  if (!action) throw new Error('no form on the certify page');
-  const hidden: Record<string, string> = {};
-  for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)) hidden[m[1]!] = decode(m[2]!);
-  const response = await fetch(decode(action), {
+  const { action, hidden } = formOf(page);
+  const response = await fetch(action, {
     method: 'POST',
     body: new URLSearchParams({ ...hidden, outcome }),
     redirect: 'manual',
@@ -236,7 +199,7 @@ t.test('initialize refuses documents Alipay cannot check and bad order numbers w
 
 t.test('requests signed with the wrong key and responses from the wrong key are refused', async (t) => {
   const { verifier } = await setup(t);
-  const other = pem();
+  const other = rsaKeyPair();
   const badRequest = await failureOf(verifier({ privateKeyPem: other.privateKeyPem }).initialize({ outerOrderNo: orderNo(), ...personOf(enrolled) }));
   t.strictSame(reasonOf(badRequest), { upstream: 'face', reason: 'gateway_error', detail: '40002 isv.invalid-signature' });
   const badResponse = await failureOf(verifier({ alipayPublicKeyPem: other.publicKeyPem }).initialize({ outerOrderNo: orderNo(), ...personOf(enrolled) }));
@@ -244,14 +207,14 @@ t.test('requests signed with the wrong key and responses from the wrong key are 
 });
 
 t.test('timeouts and 500s map to UpstreamError("face")', async (t) => {
-  const app = new Koa();
-  app.use((ctx) => {
-    if (ctx.path === '/hang') return new Promise<void>(() => undefined);
-    ctx.status = 500;
-    return undefined;
-  });
-  const broken = await serveOnLoopback(app);
-  t.teardown(() => broken.close());
+  const broken = await serveForTest(
+    t,
+    new Koa().use((ctx) => {
+      if (ctx.path === '/hang') return new Promise<void>(() => undefined);
+      ctx.status = 500;
+      return undefined;
+    }),
+  );
   const { verifier } = await setup(t);
   const started = Date.now();
   const timeout = await failureOf(verifier({ gatewayUrl: `${broken.url}/hang`, timeoutMs: 200 }).query('OC1'));
@@ -268,14 +231,14 @@ t.test('against the real API shape (no certify_state): passed F without material
     '/failed': '{"code":"10000","msg":"Success","passed":"F","material_info":"{\\"face_material\\":\\"x\\"}"}',
     '/passed': '{"code":"10000","msg":"Success","passed":"T","material_info":"{}"}',
   };
-  const app = new Koa();
-  app.use((ctx) => {
-    const section = sections[ctx.path] ?? '{}';
-    ctx.type = 'application/json';
-    ctx.body = `{"alipay_user_certify_open_query_response":${section},"sign":"${signText(section, signer)}"}`;
-  });
-  const real = await serveOnLoopback(app);
-  t.teardown(() => real.close());
+  const real = await serveForTest(
+    t,
+    new Koa().use((ctx) => {
+      const section = sections[ctx.path] ?? '{}';
+      ctx.type = 'application/json';
+      ctx.body = `{"alipay_user_certify_open_query_response":${section},"sign":"${signText(section, signer)}"}`;
+    }),
+  );
   const { verifier } = await setup(t);
   const at = (path: string) => verifier({ gatewayUrl: `${real.url}${path}` });
   t.equal(await at('/pending').query('OC1'), 'pending');

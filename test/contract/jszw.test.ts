@@ -4,14 +4,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
 import Koa from 'koa';
-import mount from 'koa-mount';
 import { createControllableClock, type ControllableClock } from '../../src/domain/clock.js';
-import { UpstreamError } from '../../src/errors/app-error.js';
 import { createJszwUpstream, type JszwUpstreamOptions } from '../../src/adapters/upstreams/jszw/http.js';
 import type { JszwUpstream } from '../../src/adapters/upstreams/jszw/types.js';
 import { createJszwMock, subjectOf } from '../../src/mocks/jszw/app.js';
 import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
-import { serveOnLoopback, type RunningServer } from '../../src/mocks/shared/serve.js';
+import type { RunningServer } from '../../src/mocks/shared/serve.js';
+import { causeMessageOf, failureOf as upstreamFailureOf, serveForTest, serveWithUrl } from '../helpers/upstream-contract.js';
 
 const accounts = loadUpstreamAccounts().jszw;
 const client = { clientId: 'jsrs-idp', clientSecret: 's3cret:with+odd&chars', redirectUris: ['http://rp.test/cb/jszw'] };
@@ -19,19 +18,9 @@ const redirectUri = 'http://rp.test/cb/jszw';
 const realPerson = accounts.find((a) => a.level === '实人')!;
 const realName = accounts.find((a) => a.level === '实名')!;
 
-async function serveWithUrl(build: (baseUrl: string) => Koa): Promise<RunningServer> {
-  let inner: Koa.Middleware | undefined;
-  const outer = new Koa();
-  outer.use((ctx, next) => (inner ? inner(ctx, next) : next()));
-  const server = await serveOnLoopback(outer);
-  inner = mount(build(server.url));
-  return server;
-}
-
 async function setup(t: Test): Promise<{ server: RunningServer; clock: ControllableClock; adapter(o?: Partial<JszwUpstreamOptions>): JszwUpstream }> {
   const clock = createControllableClock(new Date('2025-03-01T02:00:00Z'));
-  const server = await serveWithUrl((baseUrl) => createJszwMock({ accounts, clients: [client], baseUrl, clock }));
-  t.teardown(() => server.close());
+  const server = await serveWithUrl(t, (baseUrl) => createJszwMock({ accounts, clients: [client], baseUrl, clock }));
   const adapter = (o: Partial<JszwUpstreamOptions> = {}) =>
     createJszwUpstream({ baseUrl: server.url, clientId: client.clientId, clientSecret: client.clientSecret, timeoutMs: 2000, ...o } as JszwUpstreamOptions);
   return { server, clock, adapter };
@@ -90,13 +79,11 @@ async function runFlow(
   return new URL(answer.location);
 }
 
+/** The message of the UpstreamError(jszw) `promise` rejects with. */
 async function failureOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof UpstreamError) || error.upstream !== 'jszw') throw new Error(`expected UpstreamError(jszw), got ${String(error)}`);
-  return error.cause instanceof Error ? error.cause.message : '';
+  const error = await upstreamFailureOf(promise);
+  if (error.upstream !== 'jszw') throw new Error(`expected UpstreamError(jszw), got ${String(error)}`);
+  return causeMessageOf(error);
 }
 
 t.test('full code flow: login, 授权, exchange → real_person identity', async (t) => {
@@ -275,22 +262,22 @@ t.test('explicit endpoint URLs work like baseUrl', async (t) => {
 });
 
 t.test('transport failures → UpstreamError within a bound', async (t) => {
-  const failing = new Koa();
-  failing.use(async (ctx) => {
-    if (ctx.path.startsWith('/slow/')) await new Promise(() => undefined);
-    if (ctx.path === '/badinfo/oauth2/token') {
-      ctx.body = { access_token: 'x', token_type: 'Bearer', expires_in: 60 };
-      return;
-    }
-    if (ctx.path === '/badinfo/oauth2/userinfo') {
-      ctx.body = { sub: 'x', name: 'y', cert_type: '01', cert_no: 'z', level: '未知' };
-      return;
-    }
-    ctx.status = 500;
-    ctx.body = 'boom';
-  });
-  const server = await serveOnLoopback(failing);
-  t.teardown(() => server.close());
+  const server = await serveForTest(
+    t,
+    new Koa().use(async (ctx) => {
+      if (ctx.path.startsWith('/slow/')) await new Promise(() => undefined);
+      if (ctx.path === '/badinfo/oauth2/token') {
+        ctx.body = { access_token: 'x', token_type: 'Bearer', expires_in: 60 };
+        return;
+      }
+      if (ctx.path === '/badinfo/oauth2/userinfo') {
+        ctx.body = { sub: 'x', name: 'y', cert_type: '01', cert_no: 'z', level: '未知' };
+        return;
+      }
+      ctx.status = 500;
+      ctx.body = 'boom';
+    }),
+  );
   const options = { clientId: client.clientId, clientSecret: client.clientSecret, timeoutMs: 200 };
   const input = { code: 'c', codeVerifier: pkce().verifier, redirectUri };
 

@@ -9,17 +9,15 @@ import { createMockPopulationRegistry } from '../../src/adapters/population-regi
 import { newNonce, registryHeaders, signRegistryRequest } from '../../src/adapters/population-registry/signature.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
 import { createPopulationRegistryMock } from '../../src/mocks/population-registry/app.js';
-import { serveOnLoopback, type RunningServer } from '../../src/mocks/shared/serve.js';
+import type { RunningServer } from '../../src/mocks/shared/serve.js';
+import { serveForTest } from '../helpers/upstream-contract.js';
 
 const people = loadPopulationRegistry();
 const gatewayApp = { appKey: 'jsrs-idp', appSecret: 'registry-secret-for-tests' };
 const someone = people[0]!;
 
-async function serveGateway(t: Test, clock = createControllableClock()): Promise<RunningServer> {
-  const server = await serveOnLoopback(createPopulationRegistryMock({ people, apps: [gatewayApp], clock }));
-  t.teardown(() => server.close());
-  return server;
-}
+const serveGateway = (t: Test, clock = createControllableClock()): Promise<RunningServer> =>
+  serveForTest(t, createPopulationRegistryMock({ people, apps: [gatewayApp], clock }));
 
 t.test('fixtures load with every certificate type', async (t) => {
   t.equal(people.length, 64);
@@ -77,23 +75,23 @@ t.test('the gateway refuses bad signatures, unknown apps, stale timestamps and r
 });
 
 t.test('timeout, 5xx, garbage and network errors → unavailable', async (t) => {
-  const broken = new Koa();
-  broken.use(async (ctx) => {
-    if (ctx.path === '/hang') await new Promise(() => undefined);
-    if (ctx.path === '/garbage') {
-      ctx.body = { result: 'maybe' };
-      return;
-    }
-    if (ctx.path === '/html') {
-      ctx.type = 'text/html';
-      ctx.body = '<html>gateway</html>';
-      return;
-    }
-    ctx.status = 500;
-    ctx.body = { result: 'match' };
-  });
-  const server = await serveOnLoopback(broken);
-  t.teardown(() => server.close());
+  const server = await serveForTest(
+    t,
+    new Koa().use(async (ctx) => {
+      if (ctx.path === '/hang') await new Promise(() => undefined);
+      if (ctx.path === '/garbage') {
+        ctx.body = { result: 'maybe' };
+        return;
+      }
+      if (ctx.path === '/html') {
+        ctx.type = 'text/html';
+        ctx.body = '<html>gateway</html>';
+        return;
+      }
+      ctx.status = 500;
+      ctx.body = { result: 'match' };
+    }),
+  );
   const verifyAt = (path: string, url = `${server.url}${path}`) =>
     createHttpPopulationRegistry({ url, ...gatewayApp, timeoutMs: 200 }).verify(someone.certType, someone.idNumber, someone.name);
 
