@@ -1,12 +1,13 @@
 // 支付宝登录: publicAppAuthorize.htm with app_id, scope=auth_user and state; the returned auth_code
 // is redeemed at the RSA2-signed gateway. Certified users (is_certified = T) assert the configured
-// level with their name and document; others sign in at `registered`.
+// level with their name and document; others sign in at `registered`. The same round trip links a
+// 支付宝 account from the user centre (账号关联).
 
 import type { AlipayUpstream } from '../adapters/upstreams/alipay/types.js';
 import { UpstreamError } from '../errors/app-error.js';
 import type { IdentityLevel } from '../domain/levels.js';
 import type { FederatedState } from './federated-state.js';
-import { upstreamFailure, type Authenticator } from './types.js';
+import { upstreamFailure, type AuthOutcome, type Authenticator, type UpstreamLinking } from './types.js';
 
 export interface AlipayAuthenticatorDeps {
   upstream: AlipayUpstream;
@@ -15,7 +16,30 @@ export interface AlipayAuthenticatorDeps {
   certifiedLevel: IdentityLevel;
 }
 
-export function createAlipayAuthenticator(deps: AlipayAuthenticatorDeps): Authenticator {
+export function createAlipayAuthenticator(deps: AlipayAuthenticatorDeps): Authenticator & UpstreamLinking {
+  /** After a state checked and used up: redeems the auth_code at the gateway and maps the user to an assertion. */
+  async function redeem(input: Record<string, string>): Promise<AuthOutcome> {
+    if (!input.auth_code) return { kind: 'failed', code: 'login.federated_denied', status: 400 };
+    try {
+      const identity = await deps.upstream.exchange(input.auth_code);
+      return {
+        kind: 'asserted',
+        amr: ['fed', 'alipay'],
+        assertion: {
+          upstream: 'alipay',
+          subject: identity.subject,
+          level: identity.certified && identity.idNumber ? deps.certifiedLevel : 'registered',
+          ...(identity.name ? { name: identity.name } : {}),
+          ...(identity.certType ? { certType: identity.certType } : {}),
+          ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
+        },
+      };
+    } catch (err) {
+      if (err instanceof UpstreamError) return upstreamFailure(err);
+      throw err;
+    }
+  }
+
   return {
     method: 'alipay',
     async begin(context) {
@@ -26,25 +50,18 @@ export function createAlipayAuthenticator(deps: AlipayAuthenticatorDeps): Authen
     async complete(context, input) {
       const attempt = await deps.state.consume(context, input.state ?? '', 'alipay');
       if (!attempt) return { kind: 'failed', code: 'login.federated_state_invalid', status: 400 };
-      if (!input.auth_code) return { kind: 'failed', code: 'login.federated_denied', status: 400 };
-      try {
-        const identity = await deps.upstream.exchange(input.auth_code);
-        return {
-          kind: 'asserted',
-          amr: ['fed', 'alipay'],
-          assertion: {
-            upstream: 'alipay',
-            subject: identity.subject,
-            level: identity.certified && identity.idNumber ? deps.certifiedLevel : 'registered',
-            ...(identity.name ? { name: identity.name } : {}),
-            ...(identity.certType ? { certType: identity.certType } : {}),
-            ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
-          },
-        };
-      } catch (err) {
-        if (err instanceof UpstreamError) return upstreamFailure(err);
-        throw err;
-      }
+      return redeem(input);
+    },
+
+    async beginLink(link) {
+      const { state } = await deps.state.startLink(link, 'alipay');
+      return { kind: 'redirect', url: deps.upstream.authorizationUrl({ state, redirectUri: deps.redirectUri }) };
+    },
+
+    async completeLink(link, input) {
+      const attempt = await deps.state.consumeLink(link, input.state ?? '', 'alipay');
+      if (!attempt) return { kind: 'failed', code: 'login.federated_state_invalid', status: 400 };
+      return redeem(input);
     },
   };
 }

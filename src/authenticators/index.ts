@@ -8,15 +8,15 @@ import { createEsscAuthenticator, type EsscAuthenticator } from './essc.js';
 import { createFederatedState, type FederatedState } from './federated-state.js';
 import { createJszwAuthenticator } from './jszw.js';
 import { createQrScanAuthenticator } from './qr-scan.js';
-import type { Authenticator, FederatedMethod } from './types.js';
+import type { Authenticator, FederatedMethod, UpstreamLinking } from './types.js';
 
 export interface Authenticators {
   /** The state/PKCE binding of the redirecting upstreams (the fixed callback route reads it). */
   federatedState: FederatedState;
   qr?: Authenticator<{ ticket: string }>;
   essc?: EsscAuthenticator;
-  jszw?: Authenticator;
-  alipay?: Authenticator;
+  jszw?: Authenticator & UpstreamLinking;
+  alipay?: Authenticator & UpstreamLinking;
 }
 
 export const callbackPath = (method: FederatedMethod) => `/federated/callback/${method}`;
@@ -30,7 +30,7 @@ export function createAuthenticators(deps: { config: Readonly<Config>; services:
   const redirectUri = (method: FederatedMethod) => `${config.issuer.replace(/\/+$/, '')}${callbackPath(method)}`;
   const out: Authenticators = { federatedState: state };
   if (enabled('qr')) out.qr = createQrScanAuthenticator({ qrLogin: services.qrLogin });
-  if (enabled('essc') && ports.essc) out.essc = createEsscAuthenticator({ upstream: ports.essc, flows: services.flows, level: settings.essc.level });
+  if (enabled('essc') && ports.essc) out.essc = createEsscAuthenticator({ upstream: ports.essc, flows: services.flows, state, level: settings.essc.level });
   if (enabled('jszw') && ports.jszw) out.jszw = createJszwAuthenticator({ upstream: ports.jszw, state, redirectUri: redirectUri('jszw'), levels: settings.jszw.levels });
   if (enabled('alipay') && ports.alipay) {
     out.alipay = createAlipayAuthenticator({ upstream: ports.alipay, state, redirectUri: redirectUri('alipay'), certifiedLevel: settings.alipay.certifiedLevel });

@@ -20,6 +20,14 @@ export interface AttemptContext {
   clientId: string | null;
 }
 
+/** Who is linking an upstream account from the user centre: the signed-in account, its centre session, the browser. */
+export interface LinkContext {
+  accountId: string;
+  /** The centre session's id (its hash); the attempt is bound to it. */
+  sessionId: string;
+  browserId: string;
+}
+
 export type AuthOutcome =
   | { kind: 'redirect'; url: string }
   /** Waiting for a phone; `ticket` is the QR ticket a QR sign-in just issued. */
@@ -33,6 +41,16 @@ export interface Authenticator<Input = Record<string, string>> {
   readonly method: SignInMethod;
   begin(context: AttemptContext): Promise<AuthOutcome>;
   complete(context: AttemptContext, input: Input): Promise<AuthOutcome>;
+}
+
+/**
+ * An upstream method that can also link its account to a signed-in account (账号关联): the same
+ * round trip as sign-in, bound to the account instead of an interaction. `beginLink` answers a
+ * redirect (upstream, or the e-SSC QR page at `qrPage`); `completeLink` an assertion or a failure.
+ */
+export interface UpstreamLinking<Input = Record<string, string>> {
+  beginLink(link: LinkContext, qrPage: (flowId: string) => string): Promise<AuthOutcome>;
+  completeLink(link: LinkContext, input: Input): Promise<AuthOutcome>;
 }
 
 /** The outcome of an upstream failure (down, slow, garbage): the page offers the other methods. */

@@ -1,5 +1,5 @@
 // SQL for changing who an account says it is: its document (number encrypted, blind index unique)
-// and its name. Used by the real-name correction; runs inside the caller's transaction.
+// and its name. Used by the real-name correction and 账号关联; runs inside the caller's transaction.
 
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -8,6 +8,12 @@ import type { DB } from '../db/schema.js';
 export async function findDocumentOwner(trx: Transaction<DB>, numberIndex: string): Promise<string | undefined> {
   const row = await trx.selectFrom('account_documents').select('account_id').where('number_index', '=', numberIndex).executeTakeFirst();
   return row?.account_id;
+}
+
+/** The document blind index an account holds, if it has a document. */
+export async function findAccountDocumentIndex(trx: Transaction<DB>, accountId: string): Promise<string | undefined> {
+  const row = await trx.selectFrom('account_documents').select('number_index').where('account_id', '=', accountId).executeTakeFirst();
+  return row?.number_index;
 }
 
 export async function replaceAccountDocument(

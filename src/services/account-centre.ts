@@ -47,8 +47,11 @@ export interface AccountCentre {
   resumeSession(token: string | undefined): Promise<AccountSessionRow | undefined>;
   listSessions(accountId: string): Promise<AccountSessionRow[]>;
   endSession(idHash: string, accountId: string): Promise<boolean>;
-  /** Throws AppError('account.phone.taken', 409) when another account holds the number. */
-  changePhone(accountId: string, phoneE164: string, previousE164: string | undefined, context?: ChangeContext): Promise<void>;
+  /**
+   * Replaces the phone; `via` (how the holder was proven: the old phone's code or a face check) goes
+   * to the audit trail. Throws AppError('account.phone.taken', 409) when another account holds the number.
+   */
+  changePhone(accountId: string, phoneE164: string, previousE164: string | undefined, context?: ChangeContext, via?: 'sms' | 'face' | 'none'): Promise<void>;
   links(accountId: string): Promise<Array<{ upstream: string; createdAt: Date }>>;
   /** Throws NotFoundError (no such link) or AppError('account.links.last_method', 409). */
   unlink(accountId: string, upstream: string, context?: ChangeContext): Promise<void>;
@@ -101,7 +104,7 @@ export function createAccountCentre(deps: { db: Kysely<DB>; clock: Clock; secret
     listSessions: (accountId) => listLiveAccountSessions(db, accountId, clock.now()),
     endSession: (idHash, accountId) => deleteAccountSession(db, idHash, accountId),
 
-    async changePhone(accountId, phoneE164, previousE164, context = {}) {
+    async changePhone(accountId, phoneE164, previousE164, context = {}, via) {
       const phoneIndex = blindIndex('phone', phoneE164);
       const holder = await findAccountIdByPhoneIndex(db, phoneIndex);
       if (holder !== undefined) throw new AppError('account.phone.taken', 409);
@@ -119,7 +122,7 @@ export function createAccountCentre(deps: { db: Kysely<DB>; clock: Clock; secret
         outcome: 'success',
         subject: accountId,
         ...context,
-        details: { from: previousE164 ? maskPhone(previousE164) : null, to: maskPhone(phoneE164) },
+        details: { from: previousE164 ? maskPhone(previousE164) : null, to: maskPhone(phoneE164), ...(via ? { via } : {}) },
       });
     },
 

@@ -2,6 +2,8 @@
 // link names one account; a first sign-in asserting a document links the account holding it, or
 // creates one from the assertion. Account, document, link and proof are written in ONE transaction,
 // and the upstream's level is recorded as an `upstream_assertion` proof that never lowers a level.
+// 账号关联 from the user centre links an upstream identity to the signed-in account instead: never
+// one linked elsewhere (no takeover), and an asserted document must be the account's own.
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
@@ -23,7 +25,10 @@ import {
 } from '../repositories/accounts.js';
 import { insertIdentityProof, listIdentityProofs } from '../repositories/identity-proofs.js';
 import { findUpstreamLink, insertUpstreamLinkRow } from '../repositories/upstream-links.js';
-import { piiAad, ConflictError } from './accounts.js';
+import { findAccountDocumentIndex } from '../repositories/account-identity.js';
+import { listUpstreamLinks } from '../repositories/accounts.js';
+import { AppError, NotFoundError } from '../errors/app-error.js';
+import { piiAad, ConflictError, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Secrets } from './secrets.js';
 
@@ -51,7 +56,20 @@ export interface UpstreamLinkService {
    * when another account holds the number.
    */
   bindPhone(accountId: string, phoneE164: string, context?: { ip?: string; requestId?: string }): Promise<void>;
+  /**
+   * 账号关联: links the asserted upstream identity to `accountId` (a signed-in account). A document
+   * the upstream asserts must be the account's own; then its level is recorded as a proof. Audited
+   * either way. Returns 'already_linked' when it is linked to this account already. Throws
+   * AppError (params.upstream = the upstream): 'account.links.taken' 409 (linked to another
+   * account), 'account.links.upstream_in_use' 409 (this account has another account of that
+   * upstream), 'account.links.identity_mismatch' 403, 'account.links.no_document' 409; NotFoundError.
+   */
+  link(accountId: string, assertion: UpstreamAssertion, context?: ChangeContext): Promise<{ outcome: 'linked' | 'already_linked'; level: IdentityLevel }>;
 }
+
+/** Why a 账号关联 was refused (the i18n key is `account.links.<reason>`). */
+export type LinkRefusal = 'taken' | 'upstream_in_use' | 'identity_mismatch' | 'no_document';
+const refusalStatus: Record<LinkRefusal, number> = { taken: 409, upstream_in_use: 409, identity_mismatch: 403, no_document: 409 };
 
 function uniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
@@ -155,6 +173,55 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
         await audit.record({ event: 'account.level_changed', outcome: 'success', subject: result.accountId, ...context, details: { from: result.from, to: result.to, kind: 'upstream_assertion', adapter: assertion.upstream } });
       }
       return { outcome: result.outcome, accountId: result.accountId, needsPhone: result.needsPhone };
+    },
+
+    async link(accountId, assertion, context = {}) {
+      const refuse = (reason: LinkRefusal) => new AppError(`account.links.${reason}`, refusalStatus[reason], { upstream: assertion.upstream });
+      const document = documentOf(assertion);
+      const attemptLink = () =>
+        db.transaction().execute(async (trx) => {
+          const current = await lockAccountLevel(trx, accountId);
+          if (current === undefined) throw new NotFoundError();
+          const existing = await findUpstreamLink(trx, assertion.upstream, assertion.subject);
+          if (existing) {
+            if (existing.accountId !== accountId) throw refuse('taken');
+            return { outcome: 'already_linked' as const, from: current, to: current };
+          }
+          if ((await listUpstreamLinks(trx, accountId)).some((l) => l.upstream === assertion.upstream)) throw refuse('upstream_in_use');
+          // An upstream that asserts a document (valid or not) speaks for that person only.
+          if (assertion.idNumber !== undefined) {
+            const own = await findAccountDocumentIndex(trx, accountId);
+            if (own === undefined) throw refuse('no_document');
+            if (!document || own !== blindIndex('document', document.number)) throw refuse('identity_mismatch');
+          }
+          const now = clock.now();
+          await insertUpstreamLinkRow(trx, { accountId, upstream: assertion.upstream, subject: assertion.subject, now });
+          // Only an identity matched to the account's document raises its level.
+          const levels = document ? await recordProof(trx, accountId, assertion, now) : { from: current, to: current };
+          return { outcome: 'linked' as const, ...levels };
+        });
+      let result;
+      try {
+        try {
+          result = await attemptLink();
+        } catch (err) {
+          // A parallel link or first sign-in of the same identity won the race: decide again.
+          if (!uniqueViolation(err)) throw err;
+          result = await attemptLink();
+        }
+      } catch (err) {
+        if (err instanceof AppError && err.code.startsWith('account.links.')) {
+          await audit.record({ event: 'account.upstream_linked', outcome: 'failure', subject: accountId, ...context, details: { upstream: assertion.upstream, via: 'account_centre', reason: err.code.slice('account.links.'.length) } });
+        }
+        throw err;
+      }
+      if (result.outcome === 'linked') {
+        await audit.record({ event: 'account.upstream_linked', outcome: 'success', subject: accountId, ...context, details: { upstream: assertion.upstream, via: 'account_centre', level: document ? assertion.level : 'registered' } });
+        if (levelRank(result.to) > levelRank(result.from)) {
+          await audit.record({ event: 'account.level_changed', outcome: 'success', subject: accountId, ...context, details: { from: result.from, to: result.to, kind: 'upstream_assertion', adapter: assertion.upstream } });
+        }
+      }
+      return { outcome: result.outcome, level: result.to };
     },
 
     async bindPhone(accountId, phoneE164, context = {}) {

@@ -3,7 +3,7 @@
 
 import { t } from '../../i18n/index.js';
 
-export const smsTemplates = ['login', 'register', 'recover', 'bind_phone', 'change_phone', 'appeal'] as const;
+export const smsTemplates = ['login', 'register', 'recover', 'bind_phone', 'change_phone', 'appeal', 'reveal'] as const;
 export type SmsTemplate = (typeof smsTemplates)[number];
 
 export interface SmsParams {

@@ -1,6 +1,7 @@
 // The user centre's journeys: signing in to /account through this provider (state = flow id, the
 // PKCE verifier and nonce derived from it with a server key, so nothing secret is stored), and
-// 更换手机号 (a code to the old phone, then a code to the new one).
+// 更换手机号 (the old phone's code or a face check of the account's own identity, then a code to the
+// new phone).
 //
 // ```mermaid
 // stateDiagram-v2
@@ -12,6 +13,9 @@
 // stateDiagram-v2
 //   [*] --> old_code_sent: 获取验证码 (old phone, captcha ok)
 //   [*] --> old_verified: account without a phone
+//   [*] --> face: 人脸识别验证 (实名 or 实人 accounts only)
+//   face --> face: retry
+//   face --> old_verified: passed (asked server-side)
 //   old_code_sent --> old_code_sent: 重新获取
 //   old_code_sent --> old_verified: old code ok
 //   old_verified --> new_code_sent: 获取验证码 (new phone, captcha ok, not taken)
@@ -38,6 +42,7 @@ export const changePhoneFlow = defineFlow({
   initial: 'old_code_sent',
   transitions: {
     old_code_sent: ['old_code_sent', 'old_verified'],
+    face: ['face', 'old_verified'],
     old_verified: ['new_code_sent'],
     new_code_sent: ['new_code_sent', 'done'],
     done: [],
@@ -47,6 +52,10 @@ export const changePhoneFlow = defineFlow({
 export type ChangePhoneState = keyof typeof changePhoneFlow.transitions;
 
 export interface ChangePhoneFacts extends Record<string, unknown> {
+  /** How the holder was proven: the old phone's code, or a face check (its certify id and URL). */
+  verifiedBy?: 'sms' | 'face';
+  certifyId?: string;
+  certifyUrl?: string;
   /** The new number, encrypted (flows hold no clear PII), once a code went to it. */
   newPhoneEnvelope?: string;
   maskedNewPhone?: string;

@@ -1,5 +1,5 @@
-// 账号关联 (upstream links, unlink never removes the last way in), 亲情号 (bind and unbind family
-// numbers) and 办事 / 收藏 (the catalogue of public services with favourites and missing levels).
+// 亲情号 (bind and unbind family numbers) and 办事 / 收藏 (the catalogue of public services with
+// favourites and missing levels). 账号关联 lives in links.ts.
 
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -8,40 +8,12 @@ import { identityLevelLabelKeys, isIdentityLevel, levelRank } from '../../domain
 import { NotFoundError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { familyRelations, MAX_FAMILY_BINDINGS } from '../../services/family.js';
-import { isUpstreamName, upstreamNames } from '../../services/account-centre.js';
 import type { RouteDeps } from '../deps.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
 
 export function connectionRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;
   const guard = accountGuard(deps);
-
-  // 账号关联
-  const showLinks = async (ctx: Context, extra: { error?: string; notice?: string; status?: number } = {}) => {
-    const { account } = centreOf(ctx);
-    const links = await services.accountCentre.links(account.id);
-    renderCentre(ctx, deps, 'account/links.njk', 'links', {
-      upstreams: upstreamNames.map((name) => {
-        const link = links.find((l) => l.upstream === name);
-        return { name, label: `account.upstream.${name}`, linked: Boolean(link), linkedAt: link ? formatTime(link.createdAt) : '' };
-      }),
-      ...extra,
-    }, extra.status);
-  };
-  router.get('/links', (ctx) => showLinks(ctx));
-  router.post('/links/unlink', async (ctx) => {
-    const form = await guard(ctx);
-    const upstream = field(form, 'upstream', 20);
-    try {
-      if (!isUpstreamName(upstream)) throw new NotFoundError();
-      await services.accountCentre.unlink(centreOf(ctx).account.id, upstream, changeContext(ctx));
-    } catch (err) {
-      const shown = formError(ctx, err);
-      if (!shown) throw err;
-      return showLinks(ctx, { error: shown.message, status: shown.status });
-    }
-    await showLinks(ctx, { notice: msg(ctx, 'account.links.unlinked', { upstream: msg(ctx, `account.upstream.${upstream}`) }) });
-  });
 
   // 亲情号
   const showFamily = async (ctx: Context, extra: { error?: string; fieldErrors?: Record<string, string>; notice?: string; values?: Record<string, string>; status?: number } = {}) => {

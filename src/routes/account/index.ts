@@ -6,6 +6,8 @@ import Router from '@koa/router';
 import type { RouteDeps } from '../deps.js';
 import { appRoutes } from './apps.js';
 import { connectionRoutes } from './connections.js';
+import { linkRoutes } from './links.js';
+import { phoneRoutes } from './phone.js';
 import { profileRoutes } from './profile.js';
 import { accountSession } from './session.js';
 import { upgradeRoutes } from './upgrades.js';
@@ -19,6 +21,8 @@ export function accountRoutes(deps: RouteDeps): Router {
   router.use(session.requireSession);
   router.post('/logout', session.logout);
   profileRoutes(router, deps);
+  phoneRoutes(router, deps);
+  linkRoutes(router, deps);
   connectionRoutes(router, deps);
   appRoutes(router, deps);
   upgradeRoutes(router, deps);

@@ -1,18 +1,14 @@
-// 个人主页, 我的信息 (masked; the full document number after re-entering the password, audited),
-// 修改密码 and 更换手机号 (old phone's code, then the new phone's code, as a flow).
+// 个人主页, 我的信息 (masked; the full document number after re-entering the password or an SMS code
+// sent to the account's phone, each reveal audited with its method) and 修改密码.
 
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { certTypeLabelKeys, isCertType } from '../../domain/documents.js';
 import { identityLevelLabelKeys, type IdentityLevel } from '../../domain/levels.js';
 import { maskDocument, maskPhone } from '../../domain/masking.js';
-import { parseMobile } from '../../domain/phone.js';
 import { AppError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
-import { browserIdOf } from '../../http/csrf.js';
 import type { RequestState } from '../../http/state.js';
-import { FlowError, type Flow } from '../../flows/engine/store.js';
-import { changePhoneFlow, type ChangePhoneFacts, type ChangePhoneState } from '../../flows/account-centre/states.js';
 import type { RouteDeps } from '../deps.js';
 import { accountGuard, centreOf, changeContext, eventLabel, formError, formatTime, msg, renderCentre } from './context.js';
 
@@ -26,7 +22,6 @@ const proofKindKeys: Record<string, string> = {
   face_match: 'account.info.proof.face_match',
   upstream_assertion: 'account.info.proof.upstream_assertion',
 };
-const phoneAad = 'flows.account-change-phone.phone';
 const password = (form: Record<string, string>, name: string) => (typeof form[name] === 'string' ? (form[name] as string).slice(0, 128) : '');
 
 export function profileRoutes(router: Router, deps: RouteDeps): void {
@@ -47,6 +42,16 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
     throw new ValidationError('account.password.current_wrong', 'current');
   };
 
+  /** Checks a reveal code sent to the account's phone (single use, attempts counted by the code store). */
+  const recheckSmsCode = async (ctx: Context, code: string): Promise<void> => {
+    const { account } = centreOf(ctx);
+    if (!account.phoneE164) throw new AppError('account.info.no_phone', 400);
+    if (!/^\d{6}$/.test(code)) throw new ValidationError('login.sms_invalid', 'code');
+    const outcome = await services.smsCodes.verify({ purpose: 'reveal', phoneE164: account.phoneE164, code });
+    if (outcome === 'ok') return;
+    throw new ValidationError(outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid', 'code');
+  };
+
   router.get('/', async (ctx) => {
     const { account } = centreOf(ctx);
     const events = await services.accountCentre.activity(account.id, { limit: 10 });
@@ -57,13 +62,16 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
     });
   });
 
-  const showInfo = (ctx: Context, extra: { revealed?: string; error?: string; status?: number } = {}) => {
+  const showInfo = async (ctx: Context, extra: { revealed?: string; error?: string; fieldErrors?: Record<string, string>; notice?: string; codeSent?: boolean; status?: number } = {}) => {
     const { account } = centreOf(ctx);
+    const canReveal = Boolean(account.documentNumber) && !extra.revealed;
     renderCentre(ctx, deps, 'account/info.njk', 'info', {
       certTypeLabel: account.certType && isCertType(account.certType) ? certTypeLabelKeys[account.certType] : undefined,
       documentMasked: account.documentNumber ? maskDocument(account.documentNumber) : undefined,
       revealed: extra.revealed,
       phoneMasked: account.phoneE164 ? maskPhone(account.phoneE164) : undefined,
+      // The SMS way needs a phone; its captcha is only issued while the code is still to be sent.
+      sms: canReveal && account.phoneE164 ? { codeSent: extra.codeSent === true, captcha: extra.codeSent ? undefined : await services.captcha.issue() } : undefined,
       proofs: account.proofs.map((p) => ({
         at: formatTime(p.createdAt),
         kind: proofKindKeys[p.kind] ?? p.kind,
@@ -72,22 +80,48 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
       })),
       registeredAt: formatTime(account.createdAt),
       error: extra.error,
+      notice: extra.notice,
+      fieldErrors: extra.fieldErrors ?? {},
     }, extra.status);
   };
   router.get('/info', (ctx) => showInfo(ctx));
-  router.post('/info/reveal', async (ctx) => {
+
+  /** 获取验证码 for the reveal: graphical captcha first, then the SMS service's per-number and per-IP limits. */
+  router.post('/info/reveal/send', async (ctx) => {
     const form = await guard(ctx);
     const { account } = centreOf(ctx);
     try {
-      await recheckPassword(ctx, password(form, 'password'));
+      if (!account.phoneE164 || !account.documentNumber) throw new AppError('account.info.no_phone', 400);
+      await services.smsCodes.send({ purpose: 'reveal', phoneE164: account.phoneE164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: (ctx.state as RequestState).ip, deliver: true });
     } catch (err) {
       const shown = formError(ctx, err);
       if (!shown) throw err;
-      await services.audit.record({ event: 'account.document_revealed', outcome: 'failure', subject: account.id, ...changeContext(ctx), details: { reason: 'password' } });
-      return showInfo(ctx, { error: shown.message, status: shown.status });
+      return showInfo(ctx, shown.field ? { fieldErrors: { [shown.field]: shown.message }, status: shown.status } : { error: shown.message, status: shown.status });
     }
-    await services.audit.record({ event: 'account.document_revealed', outcome: 'success', subject: account.id, ...changeContext(ctx), details: { method: 'pwd' } });
-    showInfo(ctx, { ...(account.documentNumber ? { revealed: account.documentNumber } : {}) });
+    await showInfo(ctx, { codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone: maskPhone(account.phoneE164) }) });
+  });
+
+  /** The full number after the password (method pwd) or the SMS code just sent (method sms); both audited. */
+  router.post('/info/reveal', async (ctx) => {
+    const form = await guard(ctx);
+    const { account } = centreOf(ctx);
+    const method = form.method === 'sms' ? 'sms' : 'pwd';
+    const audit = (outcome: 'success' | 'failure', details: Record<string, string>) =>
+      services.audit.record({ event: 'account.document_revealed', outcome, subject: account.id, ...changeContext(ctx), details: { method, ...details } });
+    try {
+      if (method === 'pwd') await recheckPassword(ctx, password(form, 'password'));
+      else await recheckSmsCode(ctx, field(form, 'code', 12));
+    } catch (err) {
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      await audit('failure', { reason: method === 'pwd' ? 'password' : 'sms_code' });
+      if (method === 'pwd') return showInfo(ctx, { error: shown.message, status: shown.status });
+      // A wrong code may be tried again; an expired or exhausted one needs a new code.
+      const again = err instanceof ValidationError && err.code === 'login.sms_invalid';
+      return showInfo(ctx, again ? { fieldErrors: { code: shown.message }, codeSent: true, status: shown.status } : { error: shown.message, status: shown.status });
+    }
+    await audit('success', {});
+    await showInfo(ctx, { ...(account.documentNumber ? { revealed: account.documentNumber } : {}) });
   });
 
   const showPassword = (ctx: Context, extra: { error?: string; fieldErrors?: Record<string, string>; notice?: string; status?: number } = {}) =>
@@ -107,101 +141,5 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
       return showPassword(ctx, shown.field ? { fieldErrors: { [shown.field]: shown.message }, status: shown.status } : { error: shown.message, status: shown.status });
     }
     showPassword(ctx, { notice: msg(ctx, 'account.password.changed') });
-  });
-
-  // 更换手机号
-  type PhoneFlow = Flow<ChangePhoneState, ChangePhoneFacts>;
-  const showPhone = async (ctx: Context, extra: { flow?: PhoneFlow; error?: string; fieldErrors?: Record<string, string>; notice?: string; done?: boolean; status?: number; phone?: string } = {}) => {
-    const { account } = centreOf(ctx);
-    renderCentre(ctx, deps, 'account/phone.njk', 'phone', {
-      currentMasked: account.phoneE164 ? maskPhone(account.phoneE164) : undefined,
-      step: extra.done ? 'done' : (extra.flow?.state ?? 'start'),
-      flowId: extra.flow?.id ?? '',
-      maskedNewPhone: extra.flow?.facts.maskedNewPhone,
-      captcha: await services.captcha.issue(),
-      values: { phone: extra.phone ?? '' },
-      error: extra.error,
-      fieldErrors: extra.fieldErrors ?? {},
-      notice: extra.notice,
-    }, extra.status);
-  };
-  router.get('/phone', (ctx) => showPhone(ctx));
-  router.post('/phone', async (ctx) => {
-    const form = await guard(ctx);
-    const { account } = centreOf(ctx);
-    const state = ctx.state as RequestState;
-    const action = field(form, 'action', 20);
-    const newPhone = field(form, 'phone', 32);
-    let flow: PhoneFlow | undefined;
-    const loadFlow = async (expected: ChangePhoneState[]) => {
-      const loaded = await services.flows.load<ChangePhoneState, ChangePhoneFacts>(changePhoneFlow, field(form, 'flow', 64), browserIdOf(ctx), expected);
-      if (loaded.accountId !== account.id) throw new FlowError('not_found');
-      flow = loaded;
-      return loaded;
-    };
-    const send = (phoneE164: string) =>
-      services.smsCodes.send({ purpose: 'change_phone', phoneE164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: state.ip, deliver: true });
-    const verify = async (phoneE164: string) => {
-      const code = field(form, 'code', 12);
-      if (!/^\d{6}$/.test(code)) throw new ValidationError('form.invalid_code_format', 'code');
-      const outcome = await services.smsCodes.verify({ purpose: 'change_phone', phoneE164, code });
-      if (outcome !== 'ok') throw new ValidationError(outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid', 'code');
-    };
-    try {
-      if (action === 'send_old') {
-        if (!account.phoneE164) {
-          const started = await services.flows.start<ChangePhoneState, ChangePhoneFacts>(changePhoneFlow, browserIdOf(ctx), { facts: {}, accountId: account.id });
-          flow = await services.flows.advance(changePhoneFlow, started, 'old_verified');
-          return await showPhone(ctx, { flow });
-        }
-        await send(account.phoneE164);
-        flow = await services.flows.start<ChangePhoneState, ChangePhoneFacts>(changePhoneFlow, browserIdOf(ctx), { facts: {}, accountId: account.id });
-        return await showPhone(ctx, { flow, notice: msg(ctx, 'account.phone.code_sent', { phone: maskPhone(account.phoneE164) }) });
-      }
-      if (action === 'verify_old') {
-        const loaded = await loadFlow(['old_code_sent']);
-        await verify(account.phoneE164 ?? '');
-        flow = await services.flows.advance(changePhoneFlow, loaded, 'old_verified');
-        return await showPhone(ctx, { flow });
-      }
-      if (action === 'send_new') {
-        const loaded = await loadFlow(['old_verified', 'new_code_sent']);
-        const parsed = parseMobile(newPhone);
-        if (!parsed.ok) throw new ValidationError(parsed.code, 'phone');
-        if (parsed.e164 === account.phoneE164) throw new ValidationError('account.phone.same', 'phone');
-        if (await services.accounts.phoneTaken(parsed.e164)) {
-          if (!(await services.captcha.verify(field(form, 'captchaId', 64), field(form, 'captcha', 16)))) throw new ValidationError('captcha.invalid', 'captcha');
-          throw new ValidationError('account.phone.taken', 'phone');
-        }
-        await send(parsed.e164);
-        flow = await services.flows.advance(changePhoneFlow, loaded, 'new_code_sent', {
-          newPhoneEnvelope: deps.secrets.cipher.encrypt(parsed.e164, phoneAad),
-          maskedNewPhone: maskPhone(parsed.e164),
-        });
-        return await showPhone(ctx, { flow, notice: msg(ctx, 'account.phone.code_sent', { phone: maskPhone(parsed.e164) }) });
-      }
-      if (action === 'verify_new') {
-        const loaded = await loadFlow(['new_code_sent']);
-        const target = deps.secrets.cipher.decrypt(loaded.facts.newPhoneEnvelope ?? '', phoneAad);
-        await verify(target);
-        await services.accountCentre.changePhone(account.id, target, account.phoneE164, changeContext(ctx));
-        await services.flows.advance(changePhoneFlow, loaded, 'done');
-        centreOf(ctx).account = { ...account, phoneE164: target };
-        return await showPhone(ctx, { done: true, notice: msg(ctx, 'account.phone.changed', { phone: maskPhone(target) }) });
-      }
-      throw new AppError('errors.bad_request', 400);
-    } catch (err) {
-      const shown = formError(ctx, err);
-      if (!shown) throw err;
-      if (err instanceof FlowError) flow = undefined;
-      const extra = shown.field ? { fieldErrors: { [shown.field]: shown.message } } : { error: shown.message };
-      return showPhone(ctx, { ...(flow ? { flow } : {}), ...extra, phone: newPhone, status: shown.status });
-    }
-  });
-
-  // Level upgrades are the assurance flows' pages (基本信息修改, 人脸识别); linking new upstream
-  // accounts comes with federated sign-in. Until those routes exist, say so honestly.
-  router.get('/link/:upstream', (ctx) => {
-    renderCentre(ctx, deps, 'account/not-yet.njk', 'links', { titleKey: 'account.links.link_soon' }, 501);
   });
 }

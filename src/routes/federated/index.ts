@@ -1,7 +1,8 @@
 // 电子社保卡 / 江苏政务 / 支付宝 sign-in routes:
 //   POST /interaction/:uid/federated/:method          → the upstream (state bound to the interaction)
 //   GET  /federated/callback/:method                  → fixed callback registered upstream; sends the
-//        browser to …/interaction/<uid>/federated/:method/complete (the interaction cookie is path-scoped)
+//        browser to …/interaction/<uid>/federated/:method/complete (the interaction cookie is path-scoped),
+//        or a 账号关联 attempt of this browser to /account/links/:method/complete (the centre's cookie too)
 //   GET  /interaction/:uid/federated/:method/complete → checks state once, redeems, links, signs in
 //   GET  /interaction/:uid/federated/essc[?flow]      → the platform's QR; status.json polls; POST complete
 
@@ -48,7 +49,13 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const method = methodOf(ctx);
     if (method === 'essc') throw new AppError('errors.not_found', 404);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const uid = await authenticatorsOf(deps).federatedState.interactionOf(state, browserIdOf(ctx), method);
+    const federatedState = authenticatorsOf(deps).federatedState;
+    const uid = await federatedState.interactionOf(state, browserIdOf(ctx), method);
+    if (!uid && federatedState.isLinkState(state, method)) {
+      ctx.status = 303;
+      ctx.redirect(`/account/links/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
+      return;
+    }
     if (!uid) {
       await services.audit.record({ event: `signin.${method}`, outcome: 'failure', ip: (ctx.state as RequestState).ip, details: { reason: 'state_mismatch' } });
       render(ctx, deps.views, 'errors/error.njk', { title: t(locale(ctx), 'errors.title'), message: t(locale(ctx), 'login.federated_state_invalid'), requestId: (ctx.state as RequestState).requestId }, 400);
