@@ -1,13 +1,15 @@
 // 个人用户中心 (/account) end to end over HTTP: signing in through the provider as the first-party
-// client `account-centre`, the pages in both locales, reveal (audited), password and phone change,
-// family numbers and their effect on registration and the `family` scope, revoking an app's grant,
-// unlink refusal, sign-in history, logout, and malformed input on every POST.
+// client `account-centre`, the pages in both locales, reveal by password or SMS code (audited with
+// the method), password and phone change (old phone's code, or a face check), family numbers and
+// their effect on registration and the `family` scope, revoking an app's grant, 账号关联 through the
+// mock upstreams (separate HTTP servers) with its refusals, unlink refusal, sign-in history, logout,
+// and malformed input on every POST.
 
 import t from 'tap';
 import * as client from 'openid-client';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
+import { loadPopulationRegistry, loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
 import { createControllableClock } from '../../src/domain/clock.js';
 import { insertAccount, insertUpstreamLink } from '../../src/repositories/accounts.js';
 import { piiAad } from '../../src/services/accounts.js';
@@ -16,8 +18,12 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
 import { captchaAnswer, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from '../helpers/citizens.js';
+import { pressFace } from '../helpers/face-mock.js';
+import { authoriseEssc, startUpstreamMocks, throughAlipay, throughJszw } from '../helpers/upstreams.js';
 
 const csrf = (page: Response2) => inputValue(page.text, '_csrf') ?? '';
+const hrefOf = (html: string, text: string) => new RegExp(`<a[^>]*href="([^"]+)"[^>]*>${text}</a>`).exec(html)?.[1]?.replaceAll('&amp;', '&');
+const upstreamAccounts = loadUpstreamAccounts();
 
 /** Opens /account in `browser`, signs in with the password on the provider's login page, returns the page /account lands on. */
 async function signInToCentre(browser: Browser, account: string, password: string, path = '/account'): Promise<Response2> {
@@ -28,6 +34,11 @@ async function signInToCentre(browser: Browser, account: string, password: strin
   return browser.follow(res.location);
 }
 
+async function lastSmsText(app: TestApp, phone: string): Promise<string> {
+  const messages = (await (await fetch(`${app.url}/dev/outbox.json?phone=${encodeURIComponent(phone)}`)).json()) as Array<{ text: string }>;
+  return messages[0]?.text ?? '';
+}
+
 async function auditRows(app: TestApp, subject: string, event: string) {
   return app.container.database.db.selectFrom('audit_events').selectAll().where('subject', '=', subject).where('event', '=', event).orderBy('id').execute();
 }
@@ -36,11 +47,13 @@ t.test(`user centre (${engineName})`, async (t) => {
   const testDb = await createTestDatabase();
   t.teardown(() => testDb.drop());
   const clock = createControllableClock();
+  const mocks = await startUpstreamMocks(t, { timeoutMs: 3000 });
   const app = await startTestApp(t, {
     database: testDb.database,
     clock,
-    overrides: { rateLimits: { postsPerIpPerMinute: 100_000 }, sms: { perNumberPerMinute: 100, perNumberPerHour: 100, perNumberPerDay: 100, perIpPerHour: 100_000 } },
+    overrides: { ...mocks.overrides, rateLimits: { postsPerIpPerMinute: 100_000 }, sms: { perNumberPerMinute: 100, perNumberPerHour: 100, perNumberPerDay: 100, perIpPerHour: 100_000 } },
   });
+  mocks.attach(app);
   const { services } = app.container;
   const rp = await demoRelyingParty(app);
   const registry = loadPopulationRegistry().filter((p) => p.certType === '01');
@@ -51,6 +64,8 @@ t.test(`user centre (${engineName})`, async (t) => {
   const binderId = (await services.accounts.findAccountIdByDocument(binder.documentNumber)) as string;
   t.ok(binderId);
   const browser = createBrowser(app.url);
+  /** The account that linked its upstream accounts (for the refusal subtest). */
+  let linker: { id: string; jszw: { username: string; password: string } } | undefined;
 
   await t.test('signing in to /account through the provider; home shows the level', async (t) => {
     const first = await browser.get('/account');
@@ -97,9 +112,10 @@ t.test(`user centre (${engineName})`, async (t) => {
         else t.match(page.text, /个人用户中心/);
       }
     }
-    const link = await browser.get('/account/link/essc');
-    t.equal(link.status, 501, 'linking a new upstream is not built yet, and says so');
     await browser.get('/account?lang=zh-CN');
+    const links = await browser.get('/account/links');
+    for (const upstream of ['essc', 'jszw', 'alipay']) t.match(links.text, new RegExp(`<input type="hidden" name="upstream" value="${upstream}">\\s*<button type="submit" aria-label="关联 `), `关联 ${upstream} is offered`);
+    t.notMatch(links.text, /即将开放/, 'nothing is "coming soon" any more');
   });
 
   await t.test('the full document number needs the password and is audited', async (t) => {
@@ -119,6 +135,38 @@ t.test(`user centre (${engineName})`, async (t) => {
     t.notMatch(JSON.stringify(rows), new RegExp(binder.documentNumber), 'the audit trail never holds the number');
     const noCsrf = await browser.post('/account/info/reveal', { password: strongPassword });
     t.equal(noCsrf.status, 403, 'POSTs need the CSRF token');
+  });
+
+  await t.test('the full document number by an SMS code: captcha first, one use, audited with the method', async (t) => {
+    const info = await browser.get('/account/info');
+    t.match(info.text, /方式二：短信验证码（发送至 139\*{4}\d{4}）/, 'the SMS way names the masked phone');
+    t.match(info.text, /action="\/account\/info\/reveal\/send"/);
+    const badCaptcha = await browser.post('/account/info/reveal/send', { _csrf: csrf(info), captchaId: inputValue(info.text, 'captchaId') ?? '', captcha: 'zzzz' });
+    t.equal(badCaptcha.status, 400, 'the graphical captcha comes first');
+    t.match(badCaptcha.text, /图形验证码错误或已失效/);
+    t.notMatch(await lastSmsText(app, binder.phone), /查看完整证件号码/, 'no message was sent');
+    const sent = await browser.post('/account/info/reveal/send', { _csrf: csrf(info), captchaId: inputValue(badCaptcha.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(sent.status, 200);
+    t.match(sent.text, /短信验证码已发送至 139\*{4}\d{4}/);
+    t.match(sent.text, /name="code"/);
+    t.match(await lastSmsText(app, binder.phone), /您正在查看完整证件号码/, 'the message says what the code is for');
+    const code = (await lastSmsCode(app, binder.phone)) as string;
+    const wrong = await browser.post('/account/info/reveal', { _csrf: csrf(info), method: 'sms', code: code === '000000' ? '111111' : '000000' });
+    t.equal(wrong.status, 400);
+    t.match(wrong.text, /短信验证码错误或已失效/);
+    t.notMatch(wrong.text, new RegExp(binder.documentNumber));
+    t.match(wrong.text, /name="code"/, 'the code may be tried again');
+    const otherPurpose = await services.smsCodes.verify({ purpose: 'change_phone', phoneE164: `+86${binder.phone}`, code });
+    t.equal(otherPurpose, 'invalid', 'a reveal code is good for nothing else');
+    const shown = await browser.post('/account/info/reveal', { _csrf: csrf(info), method: 'sms', code });
+    t.equal(shown.status, 200);
+    t.match(shown.text, new RegExp(`<span id="document-full">${binder.documentNumber}</span>`));
+    const replay = await browser.post('/account/info/reveal', { _csrf: csrf(info), method: 'sms', code });
+    t.equal(replay.status, 400, 'the code is single use');
+    t.notMatch(replay.text, new RegExp(binder.documentNumber));
+    const rows = await auditRows(app, binderId, 'account.document_revealed');
+    t.same(rows.map((r) => [r.outcome, (r.details as { method?: string }).method]), [['failure', 'pwd'], ['success', 'pwd'], ['failure', 'sms'], ['success', 'sms'], ['failure', 'sms']], 'every attempt audited with its method');
+    t.notMatch(JSON.stringify(rows), new RegExp(`${binder.documentNumber}|${code}`), 'neither the number nor the code in the audit trail');
   });
 
   const newPassword = 'Centre#2027key';
@@ -185,6 +233,91 @@ t.test(`user centre (${engineName})`, async (t) => {
     t.equal(res.status, 303);
     const claims = (await rp.finish(other, res.location as string, rpFlow)).claims();
     t.equal(claims?.sub, binderId);
+  });
+
+  await t.test('changing the phone by face: a failed check changes nothing, a passed one leads to the new number', async (t) => {
+    const registryPerson = loadPopulationRegistry().find((p) => p.name === '龙文军');
+    if (!registryPerson) throw new Error('fixture missing: 龙文军');
+    const person: Person = { certType: '01', documentNumber: registryPerson.idNumber, name: registryPerson.name, phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', person)).status, 201);
+    const personId = (await services.accounts.findAccountIdByDocument(person.documentNumber)) as string;
+    const faceBrowser = createBrowser(app.url);
+    await signInToCentre(faceBrowser, person.phone, strongPassword);
+    const start = await faceBrowser.get('/account/phone');
+    t.match(start.text, /方式二：原手机号无法接收短信时，通过人脸识别验证本人/);
+    t.match(start.text, /<form method="post" action="\/account\/phone\/face">/, 'a real-name account is offered the face way');
+    const smsBefore = await lastSmsText(app, person.phone);
+
+    const begun = await faceBrowser.post('/account/phone/face', { _csrf: csrf(start) });
+    t.equal(begun.status, 303);
+    t.match(begun.location, /\/account\/phone\?flow=[0-9a-f-]{36}$/);
+    const flow = new URL(begun.location as string).searchParams.get('flow') as string;
+    const facePage = await faceBrowser.get(begun.location as string);
+    t.equal(facePage.status, 200);
+    t.match(facePage.text, /data-status-url="\/account\/phone\/face\/status\?flow=/);
+    t.match(facePage.text, /<script src="\/static\/js\/face-poll\.js"/);
+    t.notMatch(facePage.text, /name="phone"/, 'no new number before the check passed');
+    const early = await faceBrowser.post('/account/phone', { _csrf: csrf(facePage), action: 'send_new', flow, phone: freshPhone(), captchaId: inputValue(facePage.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(early.status, 400, 'the new number cannot be sent a code while the face check is open');
+    const stranger = createBrowser(app.url);
+    await signInToCentre(stranger, newPhone, newPassword);
+    const strangerPage = await stranger.get('/account');
+    t.equal((await stranger.get(`/account/phone/face/status?flow=${flow}`)).status, 400, 'another browser and account cannot poll it');
+    await stranger.post('/account/logout', { _csrf: csrf(strangerPage) });
+
+    t.equal(await pressFace(hrefOf(facePage.text, '模拟扫码') as string, 'fail'), 200);
+    t.same(JSON.parse((await faceBrowser.get(`/account/phone/face/status?flow=${flow}`)).text), { status: 'failed' });
+    const failed = await faceBrowser.post('/account/phone/face/continue', { _csrf: csrf(facePage), flow });
+    t.equal(failed.status, 400);
+    t.match(failed.text, /人脸识别未通过/);
+    t.match(failed.text, /重新发起人脸识别/);
+
+    const retried = await faceBrowser.post('/account/phone/face', { _csrf: csrf(facePage), flow });
+    t.equal(retried.status, 303, 'a retry starts a new check in the same flow');
+    const again = await faceBrowser.get(retried.location as string);
+    const notYet = await faceBrowser.post('/account/phone/face/continue', { _csrf: csrf(again), flow });
+    t.equal(notYet.status, 400, 'continuing before the check finished');
+    t.match(notYet.text, /尚未通过人脸识别/);
+    t.equal(await pressFace(hrefOf(again.text, '模拟扫码') as string, 'pass'), 200);
+    t.same(JSON.parse((await faceBrowser.get(`/account/phone/face/status?flow=${flow}`)).text), { status: 'passed' }, 'the result is asked from the verifier');
+    const passed = await faceBrowser.post('/account/phone/face/continue', { _csrf: csrf(again), flow });
+    t.equal(passed.status, 303);
+    const newStep = await faceBrowser.get(passed.location as string);
+    t.match(newStep.text, /人脸识别已通过，请输入新手机号/);
+    t.match(newStep.text, /name="phone"/);
+    t.equal((await faceBrowser.post('/account/phone/face/continue', { _csrf: csrf(again), flow })).status, 400, 'the face step cannot be continued twice');
+
+    const target = freshPhone();
+    const sentNew = await faceBrowser.post('/account/phone', { _csrf: csrf(newStep), action: 'send_new', flow, phone: target, captchaId: inputValue(newStep.text, 'captchaId') ?? '', captcha: await captchaAnswer(app) });
+    t.equal(sentNew.status, 200);
+    const done = await faceBrowser.post('/account/phone', { _csrf: csrf(sentNew), action: 'verify_new', flow, code: (await lastSmsCode(app, target)) as string });
+    t.equal(done.status, 200);
+    t.match(done.text, /手机号已更换为/);
+    t.equal(await services.accounts.findAccountIdByPhone(`+86${target}`), personId);
+    t.equal(await services.accounts.findAccountIdByPhone(`+86${person.phone}`), undefined, 'the old number is released');
+    t.equal(await lastSmsText(app, person.phone), smsBefore, 'the old phone was never sent a code');
+    const changed = await auditRows(app, personId, 'account.phone_changed');
+    t.same(changed.map((r) => (r.details as { via?: string }).via), ['face'], 'the audit record says the face check proved the holder');
+    t.same((await auditRows(app, personId, 'account.phone_face_check')).map((r) => r.outcome), ['failure', 'success']);
+    const level = (await services.accounts.getAccount(personId))?.level;
+    t.equal(level, 'real_name', 'the phone change does not raise the level');
+  });
+
+  await t.test('a registered-level account is offered only the old phone, and told why', async (t) => {
+    const low: Person = { certType: '01', documentNumber: syntheticIdNumber('19930909'), name: '仅短信', phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', low)).status, 201);
+    const lowBrowser = createBrowser(app.url);
+    await signInToCentre(lowBrowser, low.phone, strongPassword);
+    const page = await lowBrowser.get('/account/phone');
+    t.notMatch(page.text, /action="\/account\/phone\/face"/, 'no face way');
+    t.match(page.text, /您当前是注册用户，只能通过原手机号的短信验证码验证/);
+    t.match(page.text, /href="\/account\/profile\/real-name"/, 'with the way to 实名');
+    const forced = await lowBrowser.post('/account/phone/face', { _csrf: csrf(page) });
+    t.equal(forced.status, 403, 'the face way is refused server-side too');
+    t.match(forced.text, /人脸识别须比对经人口信息库核验的姓名和证件号码/);
+    const lowId = (await services.accounts.findAccountIdByDocument(low.documentNumber)) as string;
+    const flows = await testDb.database.db.selectFrom('flows').select('id').where('kind', '=', 'account-change-phone').where('account_id', '=', lowId).execute();
+    t.equal(flows.length, 0, 'no face flow was started');
   });
 
   await t.test('family numbers: rules, effect on registration, the family scope', async (t) => {
@@ -336,6 +469,176 @@ t.test(`user centre (${engineName})`, async (t) => {
     t.equal(unknown.status, 404);
   });
 
+  await t.test('账号关联: 江苏政务, 支付宝 and 电子社保卡 linked from the centre, listed, audited, the level raised', async (t) => {
+    const registryPerson = loadPopulationRegistry().find((p) => p.name === '高梓轩');
+    const jszwAccount = upstreamAccounts.jszw.find((a) => a.name === '高梓轩');
+    const alipayUser = upstreamAccounts.alipay.find((a) => a.name === '高梓轩');
+    const card = upstreamAccounts.essc.find((h) => h.name === '高梓轩');
+    if (!registryPerson || !jszwAccount || !alipayUser || !card) throw new Error('fixture missing: 高梓轩');
+    const person: Person = { certType: '01', documentNumber: registryPerson.idNumber, name: registryPerson.name, phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', person)).status, 201);
+    const personId = (await services.accounts.findAccountIdByDocument(person.documentNumber)) as string;
+    linker = { id: personId, jszw: jszwAccount };
+    const own = createBrowser(app.url);
+    await signInToCentre(own, person.phone, strongPassword);
+
+    // 江苏政务: out with state + PKCE, back through the fixed callback, on to the centre.
+    const page = await own.get('/account/links');
+    const started = await own.post('/account/links/link', { _csrf: csrf(page), upstream: 'jszw' });
+    t.equal(started.status, 303);
+    const authorize = new URL(started.location as string);
+    t.ok(authorize.href.startsWith(mocks.urls.jszw), 'the browser goes to the upstream (a separate server)');
+    t.equal(authorize.searchParams.get('redirect_uri'), `${app.url}/federated/callback/jszw`, 'the callback registered for sign-in');
+    t.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+    t.match(authorize.searchParams.get('state'), /^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+    const back = await throughJszw(authorize.href, jszwAccount);
+    t.ok(back.startsWith(`${app.url}/federated/callback/jszw?`));
+    const callback = await own.get(back);
+    t.equal(callback.status, 303);
+    t.match(callback.location, /\/account\/links\/jszw\/complete\?/, 'the fixed callback hands a link attempt to the centre');
+    const completed = await own.get(callback.location as string);
+    t.equal(completed.status, 303);
+    t.equal(new URL(completed.location as string).pathname + new URL(completed.location as string).search, '/account/links?linked=jszw');
+    const listed = await own.get(completed.location as string);
+    t.equal(listed.status, 200);
+    t.match(listed.text, /已关联江苏政务/);
+    t.match(listed.text, /aria-label="解除关联 江苏政务"/, 'listed with its unlink button');
+    const rows = await testDb.database.db.selectFrom('upstream_links').select(['upstream', 'account_id']).where('upstream', '=', 'jszw').where('account_id', '=', personId).execute();
+    t.equal(rows.length, 1);
+    const account = await services.accounts.getAccount(personId);
+    t.equal(account?.level, 'real_person', 'the 实人 assertion of the account\'s own document raised the level');
+    t.ok(account?.proofs.some((p) => p.kind === 'upstream_assertion' && p.adapter === 'jszw'));
+
+    const replay = await own.get(back);
+    const replayed = await own.get(replay.location as string);
+    t.equal(replayed.status, 400, 'a used state is refused');
+    t.match(replayed.text, /关联请求无效、已使用或已过期/);
+    const again = await own.post('/account/links/link', { _csrf: csrf(page), upstream: 'jszw' });
+    t.equal(again.status, 409, 'a second 江苏政务 account needs the first unlinked');
+    t.match(again.text, /您已关联了另一个江苏政务账号/);
+
+    // 支付宝: a callback URL carried to another browser is refused there and still works here.
+    const alipayStart = await own.post('/account/links/link', { _csrf: csrf(page), upstream: 'alipay' });
+    t.ok((alipayStart.location as string).startsWith(`${mocks.urls.alipay}/oauth2/publicAppAuthorize.htm?`));
+    const alipayBack = await throughAlipay(alipayStart.location as string, alipayUser);
+    const thief = createBrowser(app.url);
+    await signInToCentre(thief, newPhone, newPassword);
+    const stolen = await thief.get((await thief.get(alipayBack)).location as string);
+    t.equal(stolen.status, 400, 'the state is bound to the browser, account and centre session that started it');
+    t.match(stolen.text, /关联请求无效、已使用或已过期/);
+    t.equal((await testDb.database.db.selectFrom('upstream_links').select('account_id').where('upstream', '=', 'alipay').where('account_id', '=', binderId).execute()).length, 0);
+    await thief.post('/account/logout', { _csrf: csrf(await thief.get('/account')) });
+    const alipayDone = await own.get((await own.get(alipayBack)).location as string);
+    t.equal(alipayDone.status, 303, 'the browser that started it still completes');
+    t.match(alipayDone.location, /linked=alipay$/);
+
+    // 电子社保卡: the platform's QR, the phone on the mock platform, a server-side poll, completion.
+    const esscStart = await own.post('/account/links/link', { _csrf: csrf(page), upstream: 'essc' });
+    t.equal(esscStart.status, 303);
+    t.match(esscStart.location, /\/account\/links\/essc\?flow=[0-9a-f-]{36}$/);
+    const qrPage = await own.get(esscStart.location as string);
+    t.match(qrPage.text, /关联电子社保卡/);
+    t.match(qrPage.text, /<script src="\/static\/js\/qr-login\.js"/);
+    const qrContent = hrefOf(qrPage.text, '模拟扫码') as string;
+    t.ok(qrContent.startsWith(mocks.urls.essc), 'the QR opens the platform');
+    const flow = inputValue(qrPage.text, 'flow') as string;
+    const waiting = await own.post('/account/links/essc/complete', { _csrf: csrf(qrPage), flow });
+    t.equal(waiting.status, 303, 'not authorised yet: back to the QR');
+    t.equal(await authoriseEssc(qrContent, card.cardNo), 200);
+    const polled = JSON.parse((await own.get(`/account/links/essc/status.json?flow=${flow}`)).text) as { state: string; submit: boolean; message: string };
+    t.same([polled.state, polled.submit, polled.message], ['authorized', true, '已授权，正在关联…']);
+    const esscDone = await own.post('/account/links/essc/complete', { _csrf: csrf(qrPage), flow });
+    t.equal(esscDone.status, 303);
+    t.match(esscDone.location, /linked=essc$/);
+    t.equal((await own.post('/account/links/essc/complete', { _csrf: csrf(qrPage), flow })).status, 400, 'the QR attempt is used once');
+
+    const all = await own.get('/account/links');
+    for (const name of ['电子社保卡', '江苏政务', '支付宝']) t.match(all.text, new RegExp(`aria-label="解除关联 ${name}"`), `${name} listed`);
+    const audit = await auditRows(app, personId, 'account.upstream_linked');
+    t.same(audit.map((r) => [r.outcome, (r.details as { upstream?: string }).upstream, (r.details as { via?: string }).via, (r.details as { reason?: string }).reason ?? '']), [
+      ['success', 'jszw', 'account_centre', ''],
+      ['failure', 'jszw', 'account_centre', 'login.federated_state_invalid'],
+      ['success', 'alipay', 'account_centre', ''],
+      ['success', 'essc', 'account_centre', ''],
+      ['failure', 'essc', 'account_centre', 'flow.invalid'],
+    ], 'each link and each refused attempt is audited');
+    const raised = await auditRows(app, personId, 'account.level_changed');
+    t.same(raised.map((r) => [(r.details as { from?: string }).from, (r.details as { to?: string }).to, (r.details as { adapter?: string }).adapter]), [['real_name', 'real_person', 'jszw']], 'the link raised the level once');
+    const home = await own.get('/account');
+    t.match(home.text, /关联第三方账号/, 'the activity lists the link');
+    const unlinked = await own.post('/account/links/unlink', { _csrf: csrf(all), upstream: 'alipay' });
+    t.equal(unlinked.status, 200, 'with a password and a phone any link can go');
+  });
+
+  await t.test('账号关联 refusals: linked to another account, another person, bad states', async (t) => {
+    if (!linker) throw new Error('the linking subtest did not run');
+    const registryPerson = loadPopulationRegistry().find((p) => p.name === '肖俊杰');
+    if (!registryPerson) throw new Error('fixture missing: 肖俊杰');
+    const person: Person = { certType: '01', documentNumber: registryPerson.idNumber, name: registryPerson.name, phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', person)).status, 201);
+    const otherId = (await services.accounts.findAccountIdByDocument(person.documentNumber)) as string;
+    const other = createBrowser(app.url);
+    await signInToCentre(other, person.phone, strongPassword);
+    const page = await other.get('/account/links');
+    const linkJszw = async (account: { username: string; password: string }) => {
+      const started = await other.post('/account/links/link', { _csrf: csrf(page), upstream: 'jszw' });
+      const back = await throughJszw(started.location as string, account);
+      return other.get((await other.get(back)).location as string);
+    };
+    const linksOf = async (accountId: string) => (await testDb.database.db.selectFrom('upstream_links').select('upstream').where('account_id', '=', accountId).execute()).map((r) => r.upstream);
+
+    const taken = await linkJszw(linker.jszw);
+    t.equal(taken.status, 409, 'an upstream identity linked to another account is not taken over');
+    t.match(taken.text, /该江苏政务账号已关联到其他账号，不能再关联到本账号/);
+    t.same(await linksOf(otherId), []);
+    t.ok((await linksOf(linker.id)).includes('jszw'), 'the first account keeps it');
+
+    const stranger = upstreamAccounts.jszw.find((a) => a.name === '薛丽娟');
+    if (!stranger) throw new Error('fixture missing: 薛丽娟');
+    const mismatch = await linkJszw(stranger);
+    t.equal(mismatch.status, 403, 'a verified identity must be the account\'s own document');
+    t.match(mismatch.text, /该江苏政务账号实名认证的身份与您账号登记的证件不一致，不能关联/);
+    t.same(await linksOf(otherId), []);
+    t.equal((await testDb.database.db.selectFrom('upstream_links').select('account_id').where('upstream', '=', 'jszw').execute()).length, 1, 'nothing half-made');
+
+    const uncertified = upstreamAccounts.alipay.find((a) => !a.certified);
+    if (!uncertified) throw new Error('fixture missing: an uncertified 支付宝 user');
+    const alipayStart = await other.post('/account/links/link', { _csrf: csrf(page), upstream: 'alipay' });
+    const alipayDone = await other.get((await other.get(await throughAlipay(alipayStart.location as string, uncertified))).location as string);
+    t.equal(alipayDone.status, 303, 'an upstream account without a verified identity links without a proof');
+    t.same(await linksOf(otherId), ['alipay']);
+    t.equal((await services.accounts.getAccount(otherId))?.proofs.filter((p) => p.kind === 'upstream_assertion').length, 0);
+
+    const forged = `${randomUUID()}.${'A'.repeat(43)}`;
+    const badCallback = await other.get(`/federated/callback/jszw?code=x&state=${forged}`);
+    t.equal(badCallback.status, 400, 'a forged state stops at the fixed callback');
+    const badComplete = await other.get(`/account/links/jszw/complete?code=x&state=${forged}`);
+    t.equal(badComplete.status, 400);
+    t.match(badComplete.text, /关联请求无效、已使用或已过期/);
+    const noState = await other.get('/account/links/alipay/complete?auth_code=x');
+    t.equal(noState.status, 400);
+    const signInState = await other.get(`/account/links/jszw/complete?code=x&state=${encodeURIComponent('not-a-state')}`);
+    t.equal(signInState.status, 400);
+    const esscForged = await other.get(`/account/links/essc?flow=${randomUUID()}`);
+    t.equal(esscForged.status, 400);
+    const expiring = await other.post('/account/links/link', { _csrf: csrf(page), upstream: 'jszw' });
+    const lateBack = await throughJszw(expiring.location as string, stranger);
+    clock.advance(11 * 60_000);
+    const late = await other.get((await other.get(lateBack)).location as string);
+    t.equal(late.status, 400, 'an attempt expires (10 minutes)');
+    t.match(late.text, /关联请求无效、已使用或已过期/);
+    const refusals = await auditRows(app, otherId, 'account.upstream_linked');
+    t.same(refusals.map((r) => [r.outcome, (r.details as { reason?: string }).reason ?? '']), [
+      ['failure', 'taken'],
+      ['failure', 'identity_mismatch'],
+      ['success', ''],
+      ['failure', 'login.federated_state_invalid'],
+      ['failure', 'login.federated_state_invalid'],
+      ['failure', 'login.federated_state_invalid'],
+      ['failure', 'login.federated_state_invalid'],
+    ]);
+  });
+
   await t.test('services catalogue: favourites and what is missing', async (t) => {
     const lowBrowser = createBrowser(app.url);
     const low: Person = { certType: '01', documentNumber: syntheticIdNumber('19770707'), name: '测试办事', phone: freshPhone() };
@@ -360,9 +663,9 @@ t.test(`user centre (${engineName})`, async (t) => {
     t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', person)).status, 201);
     await signInToCentre(junkBrowser, person.phone, strongPassword);
     const page = await junkBrowser.get('/account/info');
-    const names = ['password', 'current', 'confirmPassword', 'action', 'flow', 'phone', 'code', 'captcha', 'captchaId', 'upstream', 'certType', 'documentNumber', 'name', 'relation', 'id', 'grant', 'session', 'clientId', 'on'];
+    const names = ['password', 'current', 'confirmPassword', 'action', 'flow', 'phone', 'code', 'captcha', 'captchaId', 'upstream', 'certType', 'documentNumber', 'name', 'relation', 'id', 'grant', 'session', 'clientId', 'on', 'method'];
     const junk = ['', '\u0000\uFFFF\uD83D\uDE00%%%<script>', '𠀀'.repeat(500), 'x'.repeat(70_000)];
-    const paths = ['/account/info/reveal', '/account/password', '/account/phone', '/account/links/unlink', '/account/family/bind', '/account/family/unbind', '/account/apps/revoke', '/account/activity/end-session', '/account/activity/end-centre-session', '/account/services/favourite'];
+    const paths = ['/account/info/reveal', '/account/info/reveal/send', '/account/password', '/account/phone', '/account/phone/face', '/account/phone/face/continue', '/account/links/link', '/account/links/essc/complete', '/account/links/unlink', '/account/family/bind', '/account/family/unbind', '/account/apps/revoke', '/account/activity/end-session', '/account/activity/end-centre-session', '/account/services/favourite'];
     for (const path of paths) {
       t.equal((await junkBrowser.post(path, {})).status, 403, `${path} empty body: CSRF`);
       for (const value of junk) {

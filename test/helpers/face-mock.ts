@@ -31,20 +31,23 @@ export async function startFaceMock(): Promise<FaceMockServer> {
       FACE_PRIVATE_KEY: appPrivate,
       FACE_PUBLIC_KEY: mock.publicKeyPem,
     },
-    async press(certifyUrl, outcome) {
-      const page = await fetch(certifyUrl, { signal: AbortSignal.timeout(10_000) });
-      const html = await page.text();
-      const action = formAction(html);
-      if (!action) throw new Error(`no face form on the certify page (${page.status})`);
-      const res = await fetch(new URL(action, certifyUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ certify_id: inputValue(html, 'certify_id') ?? '', token: inputValue(html, 'token') ?? '', outcome }).toString(),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(10_000),
-      });
-      return res.status;
-    },
+    press: pressFace,
     close: () => server.close(),
   };
+}
+
+/** Plays the phone on any face mock (its own server or the one startUpstreamMocks runs): opens the certify URL, presses pass or fail. */
+export async function pressFace(certifyUrl: string, outcome: 'pass' | 'fail'): Promise<number> {
+  const page = await fetch(certifyUrl, { signal: AbortSignal.timeout(10_000) });
+  const html = await page.text();
+  const action = formAction(html);
+  if (!action) throw new Error(`no face form on the certify page (${page.status})`);
+  const res = await fetch(new URL(action, certifyUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ certify_id: inputValue(html, 'certify_id') ?? '', token: inputValue(html, 'token') ?? '', outcome }).toString(),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
+  return res.status;
 }

@@ -102,3 +102,34 @@ export function upstreamBrowser() {
     return { status: response.status, location: location ? new URL(location, url).href : '', html: await response.text() };
   };
 }
+
+/** 江苏政务's login and consent pages (their own cookie jar) from `start`; returns where they send the browser back to. */
+export async function throughJszw(start: string, account: { username: string; password: string }): Promise<string> {
+  const up = upstreamBrowser();
+  const login = await up(start);
+  const flow = /name="flow" value="([^"]+)"/.exec(login.html)?.[1] ?? '';
+  const action = /action="([^"]+)"/.exec(login.html)?.[1] ?? '';
+  const loggedIn = await up(action, { flow, username: account.username, password: account.password });
+  const consent = await up(loggedIn.location);
+  const consentAction = /action="([^"]+)"/.exec(consent.html)?.[1] ?? '';
+  const back = await up(consentAction, { flow, action: 'allow' });
+  return back.location;
+}
+
+/** 支付宝's authorisation page from `start`; returns where it sends the browser back to. */
+export async function throughAlipay(start: string, account: { login: string; password: string }): Promise<string> {
+  const up = upstreamBrowser();
+  const page = await up(start);
+  const sid = /name="sid" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
+  const action = /action="([^"]+)"/.exec(page.html)?.[1] ?? '';
+  const back = await up(action, { sid, from: 'pc', login: account.login, password: account.password });
+  return back.location;
+}
+
+/** Plays the e-SSC channel app on the mock platform: opens the QR content and authorises `cardNo`. */
+export async function authoriseEssc(qrContent: string, cardNo: string): Promise<number> {
+  const up = upstreamBrowser();
+  await up(qrContent);
+  const qrId = new URL(qrContent).searchParams.get('qrId') ?? '';
+  return (await up(qrContent.replace(/\?.*$/, ''), { qrId, action: 'confirm', cardNo })).status;
+}
