@@ -5,7 +5,6 @@
 // browser brings back to http://localhost:3001/callback (caught with page.route, nothing serves it).
 
 /// <reference lib="dom" />
-import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import * as client from 'openid-client';
@@ -15,15 +14,9 @@ import { createControllableClock } from '../../src/domain/clock.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
+import { browserRelyingParty, type Authorization } from '../helpers/browser-journeys.js';
 import { captchaAnswer, demoRedirect, lastSmsCode } from '../helpers/oidc-flow.js';
 import { freshPhone, strongPassword } from '../helpers/citizens.js';
-
-interface Authorization {
-  url: string;
-  pkce: string;
-  state: string;
-  nonce: string;
-}
 
 t.test(`citizens in a real browser (${engineName})`, async (t) => {
   const testDb = await createTestDatabase();
@@ -31,28 +24,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
   const clock = createControllableClock();
   const app: TestApp = await startTestApp(t, { database: testDb.database, clock });
   const browser = await launchBrowser(t);
-  const demo = app.container.config.devClient;
-  const rp = await client.discovery(new URL(app.url), demo.clientId, demo.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
-
-  const authorization = async (params: Record<string, string> = {}): Promise<Authorization> => {
-    const pkce = client.randomPKCECodeVerifier();
-    const state = randomBytes(8).toString('hex');
-    const nonce = randomBytes(8).toString('hex');
-    const url = client.buildAuthorizationUrl(rp, {
-      redirect_uri: demoRedirect,
-      scope: 'openid profile phone identity',
-      code_challenge: await client.calculatePKCECodeChallenge(pkce),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      ...params,
-    });
-    return { url: url.toString(), pkce, state, nonce };
-  };
-  const redeem = async (callbackUrl: string, flow: Authorization) => {
-    const tokens = await client.authorizationCodeGrant(rp, new URL(callbackUrl), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce });
-    return { tokens, claims: tokens.claims() };
-  };
+  const rp = await browserRelyingParty(app);
   /** Opens the RP's authorization URL; resolves on the login page. */
   const openLogin = async (t: Test, tp: TestPage, flow: Authorization): Promise<Page> => {
     const response = await tp.page.goto(flow.url);
@@ -68,7 +40,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
 
   await t.test('register a registry citizen from the relying party → real_name in the ID token', async (t) => {
     const tp = await newTestPage(t, browser);
-    const flow = await authorization();
+    const flow = await rp.authorization();
     const page = await openLogin(t, tp, flow);
     await page.getByRole('link', { name: '立即注册', exact: true }).click();
     await page.waitForURL(/\/interaction\/[\w-]+\/register$/);
@@ -95,11 +67,11 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
     const redirected = await catchRedirect(page, demoRedirect);
     await page.getByRole('button', { name: '注册', exact: true }).click();
     const callback = await redirected();
-    const { tokens, claims } = await redeem(callback, flow);
+    const { tokens, claims } = await rp.redeem(callback, flow);
     t.equal(claims?.identity_level, 'real_name');
     t.equal(claims?.acr, 'urn:jsrs:level:real_name');
     t.same(claims?.amr, ['pwd', 'sms']);
-    const info = await client.fetchUserInfo(rp, tokens.access_token, claims?.sub as string);
+    const info = await client.fetchUserInfo(rp.config, tokens.access_token, claims?.sub as string);
     t.equal(info.name, citizen.name);
     t.equal(info.phone_number, `+86${citizen.phone}`);
     t.same(tp.cspViolations, [], 'no CSP violation on the way');
@@ -108,14 +80,14 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
 
   await t.test('password sign-in', async (t) => {
     const tp = await newTestPage(t, browser);
-    const flow = await authorization();
+    const flow = await rp.authorization();
     const page = await openLogin(t, tp, flow);
     t.equal(await page.getByRole('link', { name: '账号密码登录', exact: true }).getAttribute('aria-current'), 'page', 'the password tab is the default');
     await page.getByLabel('账号', { exact: true }).fill(citizen.phone);
     await page.getByLabel('密码', { exact: true }).fill(strongPassword);
     const redirected = await catchRedirect(page, demoRedirect);
     await page.getByRole('button', { name: '登录', exact: true }).click();
-    const { claims } = await redeem(await redirected(), flow);
+    const { claims } = await rp.redeem(await redirected(), flow);
     t.same(claims?.amr, ['pwd']);
     t.equal(claims?.identity_level, 'real_name');
     t.same(tp.cspViolations, []);
@@ -123,7 +95,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
 
   await t.test('a wrong password shows the neutral message and keeps the account', async (t) => {
     const tp = await newTestPage(t, browser);
-    const flow = await authorization();
+    const flow = await rp.authorization();
     const page = await openLogin(t, tp, flow);
     await page.getByLabel('账号', { exact: true }).fill(citizen.documentNumber);
     await page.getByLabel('密码', { exact: true }).fill('Wrong#pass1');
@@ -143,7 +115,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
   await t.test('SMS sign-in', async (t) => {
     clock.advance(61_000); // the registration code went to this number less than a minute ago
     const tp = await newTestPage(t, browser);
-    const flow = await authorization();
+    const flow = await rp.authorization();
     const page = await openLogin(t, tp, flow);
     await page.getByRole('link', { name: '手机动态码登录', exact: true }).click();
     await page.getByLabel('手机号码', { exact: true }).waitFor();
@@ -158,7 +130,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
     await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
     const redirected = await catchRedirect(page, demoRedirect);
     await page.getByRole('button', { name: '登录', exact: true }).click();
-    const { claims } = await redeem(await redirected(), flow);
+    const { claims } = await rp.redeem(await redirected(), flow);
     t.same(claims?.amr, ['sms']);
     t.equal(claims?.acr, 'urn:jsrs:level:real_name');
     t.same(tp.cspViolations, []);
@@ -183,7 +155,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
       ['1280x800', { width: 1280, height: 800 }],
     ] as const) {
       const tp = await newTestPage(t, browser, { viewport });
-      const flow = await authorization();
+      const flow = await rp.authorization();
       const page = await openLogin(t, tp, flow);
       await page.waitForLoadState('load');
       t.ok(await page.getByRole('img', { name: /图形验证码/ }).count() === 0, 'the password tab shows no captcha');

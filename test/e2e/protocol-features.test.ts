@@ -6,7 +6,7 @@ import * as client from 'openid-client';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp } from '../helpers/app.js';
 import { createBrowser, inputValue } from '../helpers/http-client.js';
-import { demoRedirect } from '../helpers/oidc-flow.js';
+import { demoRedirect, openidRelyingParty } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 
 t.test(`PAR, DPoP, refresh and logout (${engineName})`, async (t) => {
@@ -16,7 +16,7 @@ t.test(`PAR, DPoP, refresh and logout (${engineName})`, async (t) => {
   const phone = freshPhone();
   await registerThroughPages(app, createBrowser(app.url), '/register', { certType: '01', documentNumber: syntheticIdNumber(), name: '协议特性', phone });
   const demo = app.container.config.devClient;
-  const config = await client.discovery(new URL(app.url), demo.clientId, demo.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
+  const { config } = await openidRelyingParty(app);
   t.type(config.serverMetadata().pushed_authorization_request_endpoint, 'string', 'discovery lists PAR');
 
   const dpop = client.getDPoPHandle(config, await client.randomDPoPKeyPair('ES256'));

@@ -4,51 +4,32 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { Test } from 'tap';
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestApp } from './app.js';
 import { actionTimeoutMs, type TestPage } from './browser.js';
 import { createBrowser, inputValue } from './http-client.js';
-import { demoRedirect } from './oidc-flow.js';
+import { openidRelyingParty, type Authorization, type Tokens } from './oidc-flow.js';
 import { strongPassword } from './citizens.js';
 
-export interface Authorization {
-  url: string;
-  pkce: string;
-  state: string;
-  nonce: string;
-}
+export type { Authorization };
 
+/** openid-client as the demo client in front of a real Chromium page: the page follows the URL. */
 export interface BrowserRelyingParty {
   config: client.Configuration;
   /** The demo client's authorization URL (PKCE, state, nonce), with extra parameters. */
   authorization(params?: Record<string, string>): Promise<Authorization>;
   /** Redeems the code of the callback URL the browser was sent to. */
-  redeem(callbackUrl: string, flow: Authorization): Promise<{ tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers; claims: client.IDToken | undefined }>;
+  redeem(callbackUrl: string, flow: Authorization): Promise<{ tokens: Tokens; claims: client.IDToken | undefined }>;
 }
 
 export async function browserRelyingParty(app: TestApp): Promise<BrowserRelyingParty> {
-  const demo = app.container.config.devClient;
-  const config = await client.discovery(new URL(app.url), demo.clientId, demo.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
+  const rp = await openidRelyingParty(app);
   return {
-    config,
-    async authorization(params = {}) {
-      const pkce = client.randomPKCECodeVerifier();
-      const state = randomBytes(8).toString('hex');
-      const nonce = randomBytes(8).toString('hex');
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: demoRedirect,
-        scope: 'openid profile phone identity',
-        code_challenge: await client.calculatePKCECodeChallenge(pkce),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-        ...params,
-      });
-      return { url: url.toString(), pkce, state, nonce };
-    },
+    config: rp.config,
+    authorization: rp.authorization,
     async redeem(callbackUrl, flow) {
-      const tokens = await client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce });
+      const tokens = await rp.redeem(callbackUrl, flow);
       return { tokens, claims: tokens.claims() };
     },
   };

@@ -8,41 +8,88 @@ import { createBrowser, inputValue, type Browser, type Response2 } from './http-
 
 export const demoRedirect = 'http://localhost:3001/callback';
 
-export interface RelyingParty {
-  config: client.Configuration;
-  /** Starts an authorization in `browser`; returns the interaction page it lands on. */
-  authorize(browser: Browser, params?: Record<string, string>): Promise<{ page: Response2; pkce: string; state: string; nonce: string }>;
-  /** Follows redirects from `url` to the redirect_uri and redeems the code. */
-  finish(browser: Browser, url: string, flow: { pkce: string; state: string; nonce: string }): Promise<client.TokenEndpointResponse & client.TokenEndpointResponseHelpers>;
+export type Tokens = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+export interface Authorization {
+  url: string;
+  pkce: string;
+  state: string;
+  nonce: string;
 }
 
-export async function demoRelyingParty(app: TestApp): Promise<RelyingParty> {
+/** openid-client configured for one client of the app, redirecting to the demo callback. */
+export interface OpenidRelyingParty {
+  config: client.Configuration;
+  /** The authorization URL (fresh PKCE verifier, state and nonce), with extra parameters. */
+  authorization(params?: Record<string, string>): Promise<Authorization>;
+  /** Redeems the code of the callback URL, checking PKCE, state and nonce. */
+  redeem(callbackUrl: string, flow: Omit<Authorization, 'url'>): Promise<Tokens>;
+}
+
+export interface RelyingPartyOptions {
+  /** Default: the development demo client. */
+  clientId?: string;
+  clientSecret?: string;
+  /** Default: 'openid profile phone identity'. */
+  scope?: string;
+}
+
+export async function openidRelyingParty(app: TestApp, options: RelyingPartyOptions = {}): Promise<OpenidRelyingParty> {
   const demo = app.container.config.devClient;
-  const config = await client.discovery(new URL(app.url), demo.clientId, demo.clientSecret, undefined, { execute: [client.allowInsecureRequests] });
+  const { clientId = demo.clientId, clientSecret = demo.clientSecret, scope = 'openid profile phone identity' } = options;
+  const config = await client.discovery(new URL(app.url), clientId, clientSecret, undefined, { execute: [client.allowInsecureRequests] });
   return {
     config,
-    async authorize(browser, params = {}) {
+    async authorization(params = {}) {
       const pkce = client.randomPKCECodeVerifier();
       const state = randomBytes(8).toString('hex');
       const nonce = randomBytes(8).toString('hex');
       const url = client.buildAuthorizationUrl(config, {
         redirect_uri: demoRedirect,
-        scope: 'openid profile phone identity',
+        scope,
         code_challenge: await client.calculatePKCECodeChallenge(pkce),
         code_challenge_method: 'S256',
         state,
         nonce,
         ...params,
       });
-      const page = await browser.follow(url.toString(), (u) => u.startsWith(demoRedirect));
-      return { page, pkce, state, nonce };
+      return { url: url.toString(), pkce, state, nonce };
+    },
+    redeem: (callbackUrl, flow) =>
+      client.authorizationCodeGrant(config, new URL(callbackUrl), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce }),
+  };
+}
+
+/** A relying party whose interaction pages a test browser (helpers/http-client) walks. */
+export interface RelyingParty {
+  config: client.Configuration;
+  /** Starts an authorization in `browser`; returns the interaction page it lands on. */
+  authorize(browser: Browser, params?: Record<string, string>): Promise<{ page: Response2; pkce: string; state: string; nonce: string }>;
+  /** Follows redirects from `url` to the redirect_uri and redeems the code. */
+  finish(browser: Browser, url: string, flow: { pkce: string; state: string; nonce: string }): Promise<Tokens>;
+}
+
+const atClient = (url: string) => url.startsWith(demoRedirect);
+
+/** Puts a test browser in front of `rp`. */
+export function browsingRelyingParty(rp: OpenidRelyingParty): RelyingParty {
+  return {
+    config: rp.config,
+    async authorize(browser, params = {}) {
+      const { url, ...flow } = await rp.authorization(params);
+      return { page: await browser.follow(url, atClient), ...flow };
     },
     async finish(browser, url, flow) {
-      const landed = await browser.follow(url, (u) => u.startsWith(demoRedirect));
+      const landed = await browser.follow(url, atClient);
       if (!landed.url.startsWith(demoRedirect)) throw new Error(`did not reach the client: ${landed.status} ${landed.url}\n${landed.text.slice(0, 500)}`);
-      return client.authorizationCodeGrant(config, new URL(landed.url), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce });
+      return rp.redeem(landed.url, flow);
     },
   };
+}
+
+/** The development demo client (first party) walked by a test browser. */
+export async function demoRelyingParty(app: TestApp): Promise<RelyingParty> {
+  return browsingRelyingParty(await openidRelyingParty(app));
 }
 
 /** The newest captcha answer this app issued (development peek). */

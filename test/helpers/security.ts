@@ -2,12 +2,10 @@
 // party, a snapshot of the state a refused request must not change, timing statistics, and the
 // one-line message of a re-rendered form.
 
-import { randomBytes } from 'node:crypto';
-import * as client from 'openid-client';
 import { sql } from 'kysely';
 import { demoClientMetadata } from '../../src/oidc/clients-file.js';
 import type { TestApp } from './app.js';
-import { demoRedirect, type RelyingParty } from './oidc-flow.js';
+import { browsingRelyingParty, openidRelyingParty, type RelyingParty } from './oidc-flow.js';
 
 export const thirdPartyClientId = 'third-party-rp';
 const thirdPartySecret = 'third-party-rp-secret-0123456789';
@@ -18,30 +16,7 @@ export async function thirdPartyRelyingParty(app: TestApp): Promise<RelyingParty
     { ...demoClientMetadata(app.container.config), client_id: thirdPartyClientId, client_secret: thirdPartySecret, client_name: '第三方测试应用', first_party: false },
     'cli',
   );
-  const config = await client.discovery(new URL(app.url), thirdPartyClientId, thirdPartySecret, undefined, { execute: [client.allowInsecureRequests] });
-  return {
-    config,
-    async authorize(browser, params = {}) {
-      const pkce = client.randomPKCECodeVerifier();
-      const state = randomBytes(8).toString('hex');
-      const nonce = randomBytes(8).toString('hex');
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: demoRedirect,
-        scope: 'openid profile phone',
-        code_challenge: await client.calculatePKCECodeChallenge(pkce),
-        code_challenge_method: 'S256',
-        state,
-        nonce,
-        ...params,
-      });
-      return { page: await browser.follow(url.toString()), pkce, state, nonce };
-    },
-    async finish(browser, url, flow) {
-      const landed = await browser.follow(url, (u) => u.startsWith(demoRedirect));
-      if (!landed.url.startsWith(demoRedirect)) throw new Error(`did not reach the client: ${landed.status} ${landed.url}`);
-      return client.authorizationCodeGrant(config, new URL(landed.url), { pkceCodeVerifier: flow.pkce, expectedState: flow.state, expectedNonce: flow.nonce });
-    },
-  };
+  return browsingRelyingParty(await openidRelyingParty(app, { clientId: thirdPartyClientId, clientSecret: thirdPartySecret, scope: 'openid profile phone' }));
 }
 
 const snapshotTables = ['accounts', 'phones', 'password_credentials', 'login_failures', 'one_time_codes', 'flows', 'audit_events', 'oidc_payloads', 'identity_proofs'] as const;
