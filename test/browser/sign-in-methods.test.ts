@@ -13,10 +13,11 @@ import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
 import { maskIdNumber } from '../../src/mocks/essc/holders.js';
 import { startTestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
-import { appAccessToken, appQrApi, assertCleanPages, browserRelyingParty, catchRedirectInContext, openSimulatedScan, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
+import { assertCleanPages, browserRelyingParty, catchRedirectInContext, openSimulatedScan, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { createBrowser } from '../helpers/http-client.js';
+import { appAccessToken, appQrApi } from '../helpers/jsrs-app.js';
 import { captchaAnswer, demoRedirect, lastSmsCode } from '../helpers/oidc-flow.js';
 import { startUpstreamMocks } from '../helpers/upstreams.js';
 

@@ -4,7 +4,6 @@
 // document, bind phone, phone taken → 用户申诉); and the protocol failures, each leaving no account
 // or link behind.
 
-import { createHash, randomBytes } from 'node:crypto';
 import t, { type Test } from 'tap';
 import type Koa from 'koa';
 import { createControllableClock } from '../../src/domain/clock.js';
@@ -14,6 +13,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
+import { appAccessToken, appQrApi } from '../helpers/jsrs-app.js';
 import { captchaAnswer, demoRelyingParty, lastSmsCode, type RelyingParty } from '../helpers/oidc-flow.js';
 import { startUpstreamMocks, upstreamBrowser, type UpstreamMocks } from '../helpers/upstreams.js';
 
@@ -49,51 +49,6 @@ async function startLogin(env: Env) {
   const browser = createBrowser(env.app.url);
   const flow = await env.rp.authorize(browser);
   return { browser, flow, uid: uidOf(flow.page.url), page: flow.page };
-}
-
-/** The 江苏智慧人社 app signs in as the native public client jsrs-app (PKCE) and gets an access token. */
-async function appAccessToken(app: TestApp, account: string): Promise<string> {
-  const phone = createBrowser(app.url);
-  const verifier = randomBytes(32).toString('base64url');
-  const redirectUri = `${app.url}/dev/app/callback`;
-  const query = new URLSearchParams({
-    client_id: 'jsrs-app',
-    response_type: 'code',
-    scope: 'openid profile',
-    redirect_uri: redirectUri,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
-    state: 'app-state-1',
-    prompt: 'login',
-  });
-  const login = await phone.follow(`/auth?${query}`);
-  const signedIn = await phone.post(`${login.url}/password`, { _csrf: csrf(login.text), account, password: strongPassword });
-  if (signedIn.status !== 303) throw new Error(`app sign-in failed: ${signedIn.status}`);
-  let landed = await phone.follow(signedIn.location as string, (u) => u.startsWith(redirectUri));
-  if (landed.status === 200 && /授权确认/.test(landed.text)) {
-    // oidc-provider asks native clients for consent on every authorization (native_client_prompt).
-    const consented = await phone.post(`${landed.url}/consent`, { _csrf: csrf(landed.text) });
-    landed = await phone.follow(consented.location as string, (u) => u.startsWith(redirectUri));
-  }
-  const code = new URL(landed.url).searchParams.get("code") ?? "";
-  if (!code) throw new Error(`no code: ${landed.status} ${landed.url} ${landed.text.slice(0, 300)}`);
-  const res = await fetch(`${app.url}/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, client_id: 'jsrs-app' }),
-  });
-  const tokens = (await res.json()) as { access_token?: string };
-  if (!tokens.access_token) throw new Error(`no app token: ${JSON.stringify(tokens)}`);
-  return tokens.access_token;
-}
-
-async function appApi(app: TestApp, action: 'scan' | 'confirm' | 'cancel', token: string, ticket: string) {
-  const res = await fetch(`${app.url}/api/app/qr/${action}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ticket }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 async function registerCitizen(app: TestApp, documentNumber = syntheticIdNumber(), name = '测试用户'): Promise<{ phone: string; documentNumber: string }> {
@@ -171,11 +126,11 @@ t.test(`扫码登录 with the app (${engineName})`, async (t) => {
     t.match(q.page.text, /支付宝登录/);
     t.equal((await status(q.browser, q.uid, q.ticket)).message, '待扫码');
 
-    const scanned = await appApi(app, 'scan', aliceToken, q.link);
+    const scanned = await appQrApi(app, 'scan', aliceToken, q.link);
     t.equal(scanned.status, 200);
     t.equal(scanned.body.client_name, '人社业务示例 (demo)', 'the app sees which client is asking');
     t.equal((await status(q.browser, q.uid, q.ticket)).message, '已扫码，请在手机上确认');
-    const confirmed = await appApi(app, 'confirm', aliceToken, q.link);
+    const confirmed = await appQrApi(app, 'confirm', aliceToken, q.link);
     t.equal(confirmed.status, 200);
     const polled = await status(q.browser, q.uid, q.ticket);
     t.equal(polled.state, 'confirmed');
@@ -187,7 +142,7 @@ t.test(`扫码登录 with the app (${engineName})`, async (t) => {
     t.equal(claims?.identity_level, 'registered');
     t.equal(claims?.acr, 'urn:jsrs:level:registered');
 
-    t.equal((await appApi(app, 'confirm', aliceToken, q.link)).status, 409, 'confirming twice: ticket_used');
+    t.equal((await appQrApi(app, 'confirm', aliceToken, q.link)).status, 409, 'confirming twice: ticket_used');
     const again = await qrPage();
     const replay = await again.browser.post(`/interaction/${again.uid}/qr/complete`, { _csrf: csrf(again.page.text), ticket: q.ticket });
     t.equal(replay.status, 400, 'a used ticket cannot sign in another interaction');
@@ -196,10 +151,10 @@ t.test(`扫码登录 with the app (${engineName})`, async (t) => {
 
   await t.test('two app tokens racing on one ticket: exactly one scan, one confirmation, one sign-in', async (t) => {
     const q = await qrPage();
-    const scans = await Promise.all([aliceToken, bobToken, aliceToken, bobToken].map((token) => appApi(app, 'scan', token, q.link)));
+    const scans = await Promise.all([aliceToken, bobToken, aliceToken, bobToken].map((token) => appQrApi(app, 'scan', token, q.link)));
     const winners = scans.filter((r) => r.status === 200);
     t.ok(winners.length >= 1, 'the ticket is scanned');
-    const confirms = await Promise.all([aliceToken, bobToken, aliceToken, bobToken, aliceToken, bobToken].map((token) => appApi(app, 'confirm', token, q.link)));
+    const confirms = await Promise.all([aliceToken, bobToken, aliceToken, bobToken, aliceToken, bobToken].map((token) => appQrApi(app, 'confirm', token, q.link)));
     t.equal(confirms.filter((r) => r.status === 200).length, 1, 'exactly one confirmation wins');
     const signIns = await Promise.all([0, 1, 2].map(() => q.browser.post(`/interaction/${q.uid}/qr/complete`, { _csrf: csrf(q.page.text), ticket: q.ticket })));
     t.equal(signIns.filter((r) => r.status === 303).length, 1, 'and exactly one sign-in completes');
@@ -209,9 +164,9 @@ t.test(`扫码登录 with the app (${engineName})`, async (t) => {
 
   await t.test('confirm after expiry fails; the page gets a fresh ticket', async (t) => {
     const q = await qrPage();
-    t.equal((await appApi(app, 'scan', aliceToken, q.link)).status, 200);
+    t.equal((await appQrApi(app, 'scan', aliceToken, q.link)).status, 200);
     clock.advance(121_000);
-    const late = await appApi(app, 'confirm', aliceToken, q.link);
+    const late = await appQrApi(app, 'confirm', aliceToken, q.link);
     t.equal(late.status, 410);
     t.equal(late.body.error, 'ticket_expired');
     const polled = await status(q.browser, q.uid, q.ticket);
@@ -226,15 +181,15 @@ t.test(`扫码登录 with the app (${engineName})`, async (t) => {
 
   await t.test("another account's token cannot confirm; a bad token is refused; cancel shows 已取消", async (t) => {
     const q = await qrPage();
-    t.equal((await appApi(app, 'scan', aliceToken, q.link)).status, 200);
-    const other = await appApi(app, 'confirm', bobToken, q.link);
+    t.equal((await appQrApi(app, 'scan', aliceToken, q.link)).status, 200);
+    const other = await appQrApi(app, 'confirm', bobToken, q.link);
     t.equal(other.status, 403);
     t.equal(other.body.error, 'wrong_account');
-    t.equal((await appApi(app, 'confirm', 'not-a-real-token-at-all-xxxxxxxx', q.link)).status, 401);
-    t.equal((await appApi(app, 'scan', aliceToken, `${q.ticket}.wrongsecretwrongsecretwrongsecret12`)).status, 404, 'a wrong ticket secret is not found');
-    t.equal((await appApi(app, 'cancel', aliceToken, q.link)).status, 200);
+    t.equal((await appQrApi(app, 'confirm', 'not-a-real-token-at-all-xxxxxxxx', q.link)).status, 401);
+    t.equal((await appQrApi(app, 'scan', aliceToken, `${q.ticket}.wrongsecretwrongsecretwrongsecret12`)).status, 404, 'a wrong ticket secret is not found');
+    t.equal((await appQrApi(app, 'cancel', aliceToken, q.link)).status, 200);
     t.equal((await status(q.browser, q.uid, q.ticket)).message, '已取消，请刷新二维码后重新扫码');
-    t.equal((await appApi(app, 'confirm', aliceToken, q.link)).status, 409, 'a cancelled ticket cannot be confirmed');
+    t.equal((await appQrApi(app, 'confirm', aliceToken, q.link)).status, 409, 'a cancelled ticket cannot be confirmed');
   });
 
   await t.test('/dev/app plays the app: sign in through the provider, open the QR link, confirm', async (t) => {
