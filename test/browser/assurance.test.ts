@@ -12,12 +12,12 @@ import { createControllableClock } from '../../src/domain/clock.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
 import { startTestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
-import { assertCleanPages, browserRelyingParty, catchRedirectInContext, pressFace, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
+import { assertCleanPages, browserRelyingParty, catchRedirectInContext, fillSmsCode, pressFace, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startFaceMock } from '../helpers/face-mock.js';
 import { createBrowser, inputValue } from '../helpers/http-client.js';
-import { captchaAnswer, demoRedirect, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
+import { demoRedirect, demoRelyingParty } from '../helpers/oidc-flow.js';
 
 const phoneViewport = { width: 375, height: 812 };
 const newPassword = 'Renew#2026abc';
@@ -203,12 +203,7 @@ t.test(`assurance journeys in a real browser (${engineName})`, async (t) => {
     t.match(await text(page), `验证码将发送至账号绑定的手机 ${masked(citizen.phone)}`);
     t.ok(await page.getByRole('heading', { level: 2, name: '人脸识别找回' }).isVisible(), 'both factors are offered');
     await shot(t, page, 'recovery-375x812');
-    await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
-    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
-    await page.getByLabel('短信验证码', { exact: true }).waitFor();
-    const code = await lastSmsCode(app, citizen.phone);
-    t.match(code, /^\d{6}$/);
-    await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
+    await fillSmsCode(t, app, page, citizen.phone);
     await page.getByRole('button', { name: '下一步', exact: true }).click();
     await page.getByLabel('确认密码', { exact: true }).waitFor();
     await page.getByLabel('密码', { exact: true }).fill(newPassword);
@@ -287,9 +282,7 @@ t.test(`assurance journeys in a real browser (${engineName})`, async (t) => {
     if (landed === 'bind-phone') {
       await page.getByRole('heading', { level: 1, name: '绑定手机号码' }).waitFor();
       await page.getByLabel('手机号码', { exact: true }).fill(newPhone);
-      await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
-      await page.getByRole('button', { name: '获取验证码', exact: true }).click();
-      await page.getByLabel('短信验证码', { exact: true }).fill((await lastSmsCode(app, newPhone)) as string);
+      await fillSmsCode(t, app, page, newPhone);
       await page.getByRole('button', { name: '确认', exact: true }).click();
     }
     const { claims } = await rp.redeem(await redirected(), flow);
@@ -310,10 +303,7 @@ t.test(`assurance journeys in a real browser (${engineName})`, async (t) => {
     await page.getByLabel('手机号码', { exact: true }).waitFor();
     clock.advance(61_000);
     await page.getByLabel('手机号码', { exact: true }).fill(squatter.phone);
-    await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
-    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
-    await page.getByLabel('短信验证码', { exact: true }).waitFor();
-    await page.getByLabel('短信验证码', { exact: true }).fill((await lastSmsCode(app, squatter.phone)) as string);
+    await fillSmsCode(t, app, page, squatter.phone);
     await page.getByRole('button', { name: '确认', exact: true }).click();
     await page.getByText('手机号码已解除占用，您现在可以用它注册。', { exact: true }).waitFor();
     t.equal(await app.container.services.accounts.findAccountIdByPhone(`+86${squatter.phone}`), undefined, 'the number left the squatting account');

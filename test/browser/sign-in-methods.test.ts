@@ -13,12 +13,12 @@ import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
 import { maskIdNumber } from '../../src/mocks/essc/holders.js';
 import { startTestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
-import { assertCleanPages, browserRelyingParty, catchRedirectInContext, openSimulatedScan, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
+import { assertCleanPages, browserRelyingParty, catchRedirectInContext, fillSmsCode, openSimulatedScan, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { createBrowser } from '../helpers/http-client.js';
 import { appAccessToken, appQrApi } from '../helpers/jsrs-app.js';
-import { captchaAnswer, demoRedirect, lastSmsCode } from '../helpers/oidc-flow.js';
+import { demoRedirect } from '../helpers/oidc-flow.js';
 import { startUpstreamMocks } from '../helpers/upstreams.js';
 
 const phoneViewport = { width: 375, height: 812 };
@@ -72,13 +72,8 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
     t.match(await page.locator('main').textContent(), /首次登录需绑定本人手机号码/);
     if (screenshotName) await shot(t, page, screenshotName);
     await page.getByLabel('手机号码', { exact: true }).fill(phone);
-    await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
-    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
-    await page.getByLabel('短信验证码', { exact: true }).waitFor();
+    await fillSmsCode(t, app, page, phone);
     t.match(await page.locator('main').textContent(), new RegExp(`短信验证码已发送至 ${phone.slice(0, 3)}\\*\\*\\*\\*${phone.slice(-4)}`));
-    const code = await lastSmsCode(app, phone);
-    t.match(code, /^\d{6}$/);
-    await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
     await page.getByRole('button', { name: '确认', exact: true }).click();
   };
 
@@ -101,12 +96,7 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
     const { tp, page, flow } = await openLogin(t);
     await page.getByRole('link', { name: '手机动态码登录', exact: true }).click();
     await page.getByLabel('手机号码', { exact: true }).fill(citizen.phone);
-    await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
-    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
-    await page.getByLabel('短信验证码', { exact: true }).waitFor();
-    const code = await lastSmsCode(app, citizen.phone);
-    t.match(code, /^\d{6}$/);
-    await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
+    await fillSmsCode(t, app, page, citizen.phone);
     const redirected = await catchRedirect(page, demoRedirect);
     await page.getByRole('button', { name: '登录', exact: true }).click();
     const { claims } = await rp.redeem(await redirected(), flow);

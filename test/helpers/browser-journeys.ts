@@ -7,7 +7,7 @@ import type * as client from 'openid-client';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestApp } from './app.js';
 import { actionTimeoutMs, type TestPage } from './browser.js';
-import { openidRelyingParty, type Authorization, type Tokens } from './oidc-flow.js';
+import { captchaAnswer, lastSmsCode, openidRelyingParty, type Authorization, type Tokens } from './oidc-flow.js';
 
 export type { Authorization };
 
@@ -61,6 +61,19 @@ export async function pressFace(page: Page, outcome: 'pass' | 'fail'): Promise<{
   const heading = phone.getByRole('status').filter({ hasText: /认证(通过|未通过)/ });
   await heading.waitFor();
   return { phone, heading: ((await heading.textContent()) ?? '').trim() };
+}
+
+/**
+ * The SMS step of a page whose phone number is filled in: answers the captcha, presses 获取验证码,
+ * waits for the code field and fills in the code the dev outbox holds for `phone` (six digits).
+ */
+export async function fillSmsCode(t: Test, app: TestApp, page: Page, phone: string): Promise<void> {
+  await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
+  await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+  await page.getByLabel('短信验证码', { exact: true }).waitFor();
+  const code = await lastSmsCode(app, phone);
+  t.match(code, /^\d{6}$/, 'the dev outbox holds a six-digit code');
+  await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
 }
 
 /** Asserts the page has exactly no CSP violation nor script error so far. */
