@@ -17,6 +17,7 @@ import { describeViolations, horizontalOverflow, seriousViolations } from '../he
 import { listenDemoServer, passwordSignIn, signInToCentre } from '../helpers/centre-demo-browser.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from '../helpers/citizens.js';
 import { startFaceMock } from '../helpers/face-mock.js';
+import { captchaAnswer } from '../helpers/oidc-flow.js';
 import { thirdPartyRelyingParty } from '../helpers/security.js';
 
 const viewports = [
@@ -153,11 +154,26 @@ t.test(`accessibility of every page (${engineName})`, async (t) => {
       await page.getByRole('button', { name: '查看完整证件号码' }).click();
       await page.getByRole('alert').waitFor();
       await audit(t, page, 'user centre 我的信息 with an error');
+      await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
+      await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+      await page.getByLabel('短信验证码', { exact: true }).waitFor();
+      await audit(t, page, 'user centre 我的信息 with an SMS code sent');
+      await page.goto(`${app.url}/account/phone`);
+      await page.getByRole('button', { name: '人脸识别验证', exact: true }).click();
+      await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+      await audit(t, page, 'user centre 更换手机号 face check');
+      await page.goto(`${app.url}/account/links`);
+      await page.getByRole('button', { name: '关联 电子社保卡', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: '关联电子社保卡' }).waitFor();
+      await audit(t, page, 'user centre 关联电子社保卡 QR');
+      await page.goto(`${app.url}/account/links/jszw/complete?code=x&state=forged`);
+      await page.getByRole('alert').waitFor();
+      await audit(t, page, 'user centre 账号关联 with an error');
 
       const low = await newTestPage(t, browser, { viewport });
       await signInToCentre(low.page, app.url, registered.phone, strongPassword);
       await audit(t, low.page, 'user centre home (注册用户)');
-      for (const path of ['/account/profile/real-name', '/account/family']) {
+      for (const path of ['/account/profile/real-name', '/account/family', '/account/phone']) {
         await low.page.goto(`${app.url}${path}`);
         await audit(t, low.page, `user centre ${path} (注册用户)`);
       }

@@ -1,14 +1,17 @@
 // 个人用户中心 (/account) in real Chromium: each section through its accessible names — the home
-// page's level badge, the audited reveal of the document number, password and phone changes,
-// unlink refusal, a family number's effect on registration, revoking an app (its refresh token
-// then fails at /token), sign-in history, services and favourites, English — and screenshots.
+// page's level badge, the audited reveal of the document number (password or SMS code), password
+// and phone changes (old phone's code, or a face check on the "phone"), 账号关联 through the mock
+// upstreams' own pages with its refusals, unlink refusal, a family number's effect on registration,
+// revoking an app (its refresh token then fails at /token), sign-in history, services and
+// favourites, English — and screenshots.
 
 /// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
 import t, { type Test } from 'tap';
 import * as client from 'openid-client';
 import type { Page } from 'playwright-core';
-import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
+import { loadPopulationRegistry, loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
+import { maskIdNumber } from '../../src/mocks/essc/holders.js';
 import { createControllableClock } from '../../src/domain/clock.js';
 import { insertAccount, insertUpstreamLink } from '../../src/repositories/accounts.js';
 import { piiAad } from '../../src/services/accounts.js';
@@ -17,7 +20,9 @@ import { startTestApp } from '../helpers/app.js';
 import { createBrowser } from '../helpers/http-client.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot } from '../helpers/browser.js';
 import { captchaAnswer, demoRedirect, lastSmsCode } from '../helpers/oidc-flow.js';
-import { passwordSignIn, signInToCentre } from '../helpers/centre-demo-browser.js';
+import { openSimulatedScan } from '../helpers/browser-journeys.js';
+import { faceOnPhone, passwordSignIn, signInToCentre } from '../helpers/centre-demo-browser.js';
+import { startUpstreamMocks } from '../helpers/upstreams.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from '../helpers/citizens.js';
 
 const masked = (n: string) => `${n.slice(0, 4)}${'*'.repeat(n.length - 8)}${n.slice(-4)}`;
@@ -30,11 +35,14 @@ t.test(`user centre in a real browser (${engineName})`, async (t) => {
   const testDb = await createTestDatabase();
   t.teardown(() => testDb.drop());
   const clock = createControllableClock();
+  const mocks = await startUpstreamMocks(t, { timeoutMs: 5000 });
   const app = await startTestApp(t, {
     database: testDb.database,
     clock,
-    overrides: { rateLimits: { postsPerIpPerMinute: 100_000 }, sms: { perNumberPerMinute: 100, perNumberPerHour: 100, perNumberPerDay: 100, perIpPerHour: 100_000 } },
+    overrides: { ...mocks.overrides, login: { qrPollMs: 1000 }, rateLimits: { postsPerIpPerMinute: 100_000 }, sms: { perNumberPerMinute: 100, perNumberPerHour: 100, perNumberPerDay: 100, perIpPerHour: 100_000 } },
   });
+  mocks.attach(app);
+  const upstreamAccounts = loadUpstreamAccounts();
   const { services } = app.container;
   const db = testDb.database.db;
   const browser = await launchBrowser(t);
@@ -43,7 +51,15 @@ t.test(`user centre in a real browser (${engineName})`, async (t) => {
   if (!binderPerson || !member) throw new Error('fixture too small');
   const binder: Person = { certType: '01', documentNumber: binderPerson.idNumber, name: binderPerson.name, phone: freshPhone() };
   const changer: Person = { certType: '01', documentNumber: syntheticIdNumber('19790303'), name: '改密用户', phone: freshPhone() };
-  for (const person of [binder, changer]) {
+  const registryPerson = (name: string): Person => {
+    const found = registry.find((p) => p.name === name);
+    if (!found) throw new Error(`fixture missing: ${name}`);
+    return { certType: '01', documentNumber: found.idNumber, name: found.name, phone: freshPhone() };
+  };
+  const facer = registryPerson('沈桂兰');
+  const linker = registryPerson('韦明哲');
+  const latecomer = registryPerson('程梓轩');
+  for (const person of [binder, changer, facer, linker, latecomer]) {
     const done = await registerThroughPages(app, createBrowser(app.url), '/register', person);
     if (done.status !== 201) throw new Error(`registration failed: ${done.status}`);
   }
@@ -103,6 +119,27 @@ t.test(`user centre in a real browser (${engineName})`, async (t) => {
     t.notMatch(await main.textContent(), binder.documentNumber, 'opening the page again masks it again');
   });
 
+  await t.test('我的信息: an SMS code to the bound phone reveals the number too, audited with the method', async (t) => {
+    const { page } = await centre(t, binder, '/account/info');
+    const main = page.locator('main');
+    t.equal(await page.getByRole('heading', { level: 2, name: `方式二：短信验证码（发送至 ${binder.phone.slice(0, 3)}****${binder.phone.slice(-4)}）` }).count(), 1);
+    await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
+    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await page.getByLabel('短信验证码', { exact: true }).waitFor();
+    t.equal(await notice(page), `短信验证码已发送至 ${binder.phone.slice(0, 3)}****${binder.phone.slice(-4)}`);
+    await page.getByLabel('短信验证码', { exact: true }).fill('000000' === (await lastSmsCode(app, binder.phone)) ? '111111' : '000000');
+    await page.getByRole('button', { name: '验证并查看', exact: true }).click();
+    await page.getByLabel('短信验证码', { exact: true }).and(page.locator('[aria-invalid="true"]')).waitFor();
+    t.equal(await describedBy(page, '短信验证码'), '短信验证码错误或已失效', 'the wrong code is marked on its field');
+    t.notMatch(await main.textContent(), binder.documentNumber);
+    await page.getByLabel('短信验证码', { exact: true }).fill((await lastSmsCode(app, binder.phone)) as string);
+    await page.getByRole('button', { name: '验证并查看', exact: true }).click();
+    await page.locator('#document-full').waitFor();
+    t.equal(await page.locator('#document-full').textContent(), binder.documentNumber, 'the full number shows');
+    const rows = await auditRows(binderId, 'account.document_revealed');
+    t.same(rows.slice(-2).map((r) => [r.outcome, (r.details as { method?: string }).method]), [['failure', 'sms'], ['success', 'sms']], 'both attempts audited with method sms');
+  });
+
   const newPassword = 'Centre#2027key';
   await t.test('修改密码: the old password stops working, the new one signs in', async (t) => {
     const { page } = await centre(t, changer, '/account/password');
@@ -146,6 +183,97 @@ t.test(`user centre in a real browser (${engineName})`, async (t) => {
     t.equal(await services.accounts.findAccountIdByPhone(`+86${newPhone}`), changerId);
     t.equal(await services.accounts.findAccountIdByPhone(`+86${changer.phone}`), undefined, 'the old number is released');
     changer.phone = newPhone;
+  });
+
+  await t.test('更换手机号 by face: the check on the "phone", then the new number\'s code', async (t) => {
+    const facerId = (await services.accounts.findAccountIdByDocument(facer.documentNumber)) as string;
+    const { context, page, cspViolations, pageErrors } = await centre(t, facer, '/account/phone', { width: 375, height: 812 });
+    t.equal(await page.getByRole('heading', { level: 2, name: '方式二：原手机号无法接收短信时，通过人脸识别验证本人' }).count(), 1);
+    await page.getByRole('button', { name: '人脸识别验证', exact: true }).click();
+    await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+    t.match(page.url(), /\/account\/phone\?flow=/);
+    t.equal(await page.getByLabel('新手机号码').count(), 0, 'no new number before the check');
+    await screenshotsOf(page, 'account-phone-face');
+    await faceOnPhone(context, page, '模拟人脸识别通过');
+    // face-poll.js learns of the pass from the server and continues by itself.
+    await page.getByLabel('新手机号码', { exact: true }).waitFor();
+    t.match(await page.locator('main').textContent(), /人脸识别已通过，请输入新手机号。/);
+    const newPhone = freshPhone();
+    await page.getByLabel('新手机号码', { exact: true }).fill(newPhone);
+    await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
+    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await page.getByLabel('短信验证码', { exact: true }).waitFor();
+    await page.getByLabel('短信验证码', { exact: true }).fill((await lastSmsCode(app, newPhone)) as string);
+    await page.getByRole('button', { name: '确认', exact: true }).click();
+    await page.getByRole('status').waitFor();
+    t.equal(await notice(page), `手机号已更换为 ${newPhone.slice(0, 3)}****${newPhone.slice(-4)}`);
+    t.equal(await services.accounts.findAccountIdByPhone(`+86${newPhone}`), facerId);
+    t.same((await auditRows(facerId, 'account.phone_changed')).map((r) => (r.details as { via?: string }).via), ['face'], 'audited as proven by face');
+    t.same(cspViolations, []);
+    t.same(pageErrors, []);
+  });
+
+  await t.test('更换手机号 for a 注册用户: the old phone only, and why', async (t) => {
+    const { page } = await centre(t, changer, '/account/phone');
+    t.equal(await page.getByRole('button', { name: '人脸识别验证' }).count(), 0, 'no face way');
+    t.match(await page.locator('main').textContent(), /您当前是注册用户，只能通过原手机号的短信验证码验证；完成实名认证后即可使用人脸识别。/);
+    t.equal(await page.getByRole('link', { name: '基本信息修改（实名认证）', exact: true }).getAttribute('href'), '/account/profile/real-name');
+  });
+
+  await t.test('账号关联: link 江苏政务 on its own pages and 电子社保卡 by its QR; another account is refused the same identity', async (t) => {
+    const jszwAccount = upstreamAccounts.jszw.find((a) => a.name === linker.name);
+    const card = upstreamAccounts.essc.find((h) => h.name === linker.name);
+    if (!jszwAccount || !card) throw new Error('fixture missing');
+    const linkerId = (await services.accounts.findAccountIdByDocument(linker.documentNumber)) as string;
+    const { context, page, cspViolations, pageErrors } = await centre(t, linker, '/account/links', { width: 375, height: 812 });
+    await page.getByRole('button', { name: '关联 江苏政务', exact: true }).click();
+    await page.waitForURL((url) => url.href.startsWith(mocks.urls.jszw));
+    await page.getByRole('heading', { name: '江苏政务服务网 统一身份认证' }).waitFor();
+    await page.getByLabel('用户名', { exact: true }).fill(jszwAccount.username);
+    await page.getByLabel('密码', { exact: true }).fill(jszwAccount.password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('heading', { name: '授权确认' }).waitFor();
+    await page.getByRole('button', { name: '授权', exact: true }).click();
+    await page.waitForURL(`${app.url}/account/links?linked=jszw`);
+    t.equal(await notice(page), '已关联江苏政务');
+    t.equal(await page.getByRole('button', { name: '解除关联 江苏政务', exact: true }).count(), 1, 'listed');
+
+    await page.getByRole('button', { name: '关联 电子社保卡', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: '关联电子社保卡' }).waitFor();
+    t.ok(await page.getByRole('img', { name: '关联电子社保卡二维码' }).isVisible());
+    await screenshotsOf(page, 'account-link-essc');
+    const phone = await openSimulatedScan(page);
+    t.ok(phone.url().startsWith(`${mocks.urls.essc}/`), 'the phone page is served by the mock platform');
+    await phone.getByLabel(`${card.name} ${maskIdNumber(card.idNumber)}`, { exact: true }).check();
+    await phone.getByRole('button', { name: '确认授权', exact: true }).click();
+    await phone.getByRole('heading', { name: '授权成功' }).waitFor();
+    await phone.close();
+    // qr-login.js polls, sees the authorisation and completes by itself.
+    await page.waitForURL(`${app.url}/account/links?linked=essc`);
+    t.equal(await notice(page), '已关联电子社保卡');
+    for (const name of ['江苏政务', '电子社保卡']) t.equal(await page.getByRole('button', { name: `解除关联 ${name}`, exact: true }).count(), 1, `${name} listed`);
+    t.same((await auditRows(linkerId, 'account.upstream_linked')).map((r) => [r.outcome, (r.details as { upstream?: string }).upstream]), [['success', 'jszw'], ['success', 'essc']]);
+    t.same(cspViolations, []);
+    t.same(pageErrors, []);
+
+    const late = await centre(t, latecomer, '/account/links');
+    await late.page.getByRole('button', { name: '关联 江苏政务', exact: true }).click();
+    await late.page.getByLabel('用户名', { exact: true }).fill(jszwAccount.username);
+    await late.page.getByLabel('密码', { exact: true }).fill(jszwAccount.password);
+    await late.page.getByRole('button', { name: '登录', exact: true }).click();
+    await late.page.getByRole('heading', { name: '授权确认' }).waitFor();
+    const [callback] = await Promise.all([
+      late.page.waitForRequest((req) => req.url().startsWith(`${app.url}/federated/callback/jszw?`)),
+      late.page.getByRole('button', { name: '授权', exact: true }).click(),
+    ]);
+    await late.page.getByRole('alert').waitFor();
+    t.equal(await alert(late.page), '该江苏政务账号已关联到其他账号，不能再关联到本账号。如需更换，请先用该江苏政务账号登录，在用户中心解除关联后再试。');
+    t.equal(await late.page.getByRole('button', { name: '关联 江苏政务', exact: true }).count(), 1, 'still not linked');
+    await late.page.goto(callback.url());
+    await late.page.getByRole('alert').waitFor();
+    t.equal(await alert(late.page), '关联请求无效、已使用或已过期，请在账号关联页面重新发起。', 'the replayed callback is refused');
+    const latecomerId = (await services.accounts.findAccountIdByDocument(latecomer.documentNumber)) as string;
+    t.same(await db.selectFrom('upstream_links').select('upstream').where('account_id', '=', latecomerId).execute(), []);
   });
 
   await t.test('账号关联: one of two links can go, the last way to sign in cannot', async (t) => {
