@@ -1,11 +1,14 @@
-// buildApp(container) → the Koa application, without listening (tests build the same app). Order:
+// buildApp(container) → the Koa application, without listening (tests build the same app). Two stacks:
+// protocol endpoints (discovery, JWKS, token, userinfo ...) go straight to the provider; pages get
 // request context → metrics → security headers → error handler → static → our routes → provider.
 
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
 import type { Container } from './container.js';
 import { errorHandler } from './http/errors.js';
+import { isProtocolApiPath } from './http/protocol-paths.js';
 import { requestContext } from './http/request-context.js';
-import { securityHeaders } from './http/security-headers.js';
+import { apiSecurityHeaders, securityHeaders } from './http/security-headers.js';
 import { staticFiles } from './http/static-files.js';
 import { csrfCookies } from './http/csrf.js';
 import { noStore, requireHttps } from './http/security-headers.js';
@@ -42,27 +45,39 @@ export function buildApp(container: Container): AppHandle {
   app.silent = true; // errors are logged by our error handler, not printed by Koa
   app.on('error', (err: Error) => logger.debug({ err: err.message }, 'koa error event'));
 
+  const production = config.env === 'production';
   app.use(requestContext(logger));
   app.use(metrics.middleware);
-  if (config.env !== 'production') app.use(devMockMiddleware(container)); // own pages and headers, like the real upstreams
-  app.use(securityHeaders({ production: config.env === 'production' }));
-  app.use(errorHandler(views));
-  app.use(staticFiles());
+  if (!production) app.use(devMockMiddleware(container)); // own pages and headers, like the real upstreams
+
+  // Protocol endpoints need none of the page machinery: one branch, then the provider.
+  const protocolStack = compose([
+    apiSecurityHeaders({ production }),
+    errorHandler(views),
+    ...(production ? [requireHttps(config.issuer)] : []),
+    container.oidc.middleware,
+  ]);
+  const pageStack: Middleware[] = [];
+  // Routers type their context more narrowly than Koa's Middleware; app.use accepts them the same way.
+  const use = <S, C>(middleware: Middleware<S, C>) => pageStack.push(middleware as unknown as Middleware);
+
+  use(securityHeaders({ production }));
+  use(errorHandler(views));
+  use(staticFiles());
 
   const health = healthRoutes({ database, metrics, isStopping: () => stopping });
-  app.use(health.routes());
+  use(health.routes());
 
-  const production = config.env === 'production';
-  if (production) app.use(requireHttps(config.issuer));
+  if (production) use(requireHttps(config.issuer));
   // The browser id (CSRF and flow binding) belongs to our pages; protocol endpoints never need it.
   const pages = /^\/($|interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/;
   const browserIds = csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production });
-  app.use((ctx, next) => (pages.test(ctx.path) ? browserIds(ctx, next) : next()));
-  app.use(async (ctx, next) => {
+  use((ctx, next) => (pages.test(ctx.path) ? browserIds(ctx, next) : next()));
+  use(async (ctx, next) => {
     if (/^\/(interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
     return next();
   });
-  app.use(async (ctx, next) => {
+  use(async (ctx, next) => {
     if (ctx.path === '/' && ctx.method === 'GET') return render(ctx, views, 'home.njk');
     return next();
   });
@@ -82,10 +97,13 @@ export function buildApp(container: Container): AppHandle {
     appealRoutes(container),
     ...(production ? [] : [devRoutes(container)]),
   ]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
+    use(router.routes());
+    use(router.allowedMethods());
   }
 
-  app.use(container.oidc.middleware);
+  use(container.oidc.middleware);
+
+  const pageHandler = compose(pageStack);
+  app.use((ctx, next) => (isProtocolApiPath(ctx.path) ? protocolStack(ctx, next) : pageHandler(ctx, next)));
   return { app, markStopping: () => { stopping = true; } };
 }

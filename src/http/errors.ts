@@ -5,13 +5,14 @@ import type { Context, Middleware } from 'koa';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { AppError, RateLimitedError, UnavailableError } from '../errors/app-error.js';
 import { t } from '../i18n/index.js';
+import { isProtocolApiPath } from './protocol-paths.js';
 import type { RequestState } from './state.js';
 import { render, type Views } from './views.js';
 
 export { isDatabaseUnavailable };
 
 export function wantsJson(ctx: Context): boolean {
-  return ctx.path.startsWith('/api/') || ctx.path.endsWith('.json') || (ctx.accepts('html', 'json') === 'json');
+  return ctx.path.startsWith('/api/') || isProtocolApiPath(ctx.path) || ctx.path.endsWith('.json') || (ctx.accepts('html', 'json') === 'json');
 }
 
 export function toAppError(err: unknown): AppError | undefined {

@@ -22,8 +22,18 @@ export function requestContext(logger: Logger): Middleware {
     state.requestId = requestId;
     state.locale = locale;
     state.ip = ctx.ip;
-    state.log = logger.child({ reqId: requestId });
+    // The child logger is made on first use: most requests never log (pino's child is not free).
+    let child: Logger | undefined;
+    Object.defineProperty(state, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => (child ??= logger.child({ reqId: requestId })),
+      set: (value: Logger) => {
+        child = value;
+      },
+    });
     ctx.set('X-Request-Id', requestId);
+    if (!logger.isLevelEnabled('debug')) return next();
     const started = performance.now();
     try {
       await next();

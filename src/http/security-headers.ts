@@ -32,6 +32,25 @@ export function securityHeaders(options: { production: boolean }): Middleware {
   };
 }
 
+/**
+ * The protocol endpoints' headers (JSON only: discovery, JWKS, token, userinfo ...): nothing may
+ * load, frame or sniff them; the same strings every time, so nothing is computed per request.
+ */
+export function apiSecurityHeaders(options: { production: boolean }): Middleware {
+  const headers: [string, string][] = [
+    ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+    ['X-Frame-Options', 'DENY'],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'no-referrer'],
+    ...(options.production ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]] : []),
+  ];
+  return async (ctx, next) => {
+    for (const [name, value] of headers) ctx.set(name, value);
+    (ctx.state as RequestState).nonce = '';
+    await next();
+  };
+}
+
 /** Marks responses of sensitive pages (interaction, account, flows) as never to be cached. */
 export const noStore: Middleware = async (ctx, next) => {
   await next();

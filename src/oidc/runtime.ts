@@ -10,13 +10,14 @@ import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../log/logger.js';
 import { keySetFingerprint } from '../repositories/signing-keys.js';
 import { loadKeyMaterial, type KeyMaterial } from './keys.js';
+import { publicDocumentCache } from './public-documents.js';
 import type { SecretBox } from './secret-box.js';
 
 export interface OidcRuntime {
   readonly provider: Provider;
   /** Cookie signing keys in force (newest first); the host Koa app signs its cookies with them too. */
   readonly cookieKeys: string[];
-  /** Middleware that hands the request to the current provider. */
+  /** Middleware that hands the request to the current provider (discovery and JWKS from its cache). */
   readonly middleware: Middleware;
   /** Reloads keys now if the key set changed; returns true when the provider was rebuilt. */
   refreshKeys(): Promise<boolean>;
@@ -36,6 +37,8 @@ export async function createOidcRuntime(deps: {
   let material = await loadKeyMaterial(deps.db, deps.box, deps.clock, deps.configuredCookieKeys);
   let provider = deps.build(material);
   let mounted = mount(provider);
+
+  const cache = publicDocumentCache(() => provider);
 
   const refreshKeys = async () => {
     const next = await keySetFingerprint(deps.db);
@@ -60,7 +63,7 @@ export async function createOidcRuntime(deps: {
     get cookieKeys() {
       return material.cookieKeys;
     },
-    middleware: (ctx, next) => mounted(ctx, next),
+    middleware: (ctx, next) => cache(ctx, () => mounted(ctx, next)),
     refreshKeys,
     stop: () => clearInterval(timer),
   };

@@ -1,6 +1,6 @@
 // Security headers on every kind of page (issue 8, "Abuse and hardening"): the login page, the
-// registration pages, our error pages and the provider's, discovery. CSP with a fresh nonce and
-// no 'unsafe-inline', no framing, nosniff, no-store on interaction and registration pages, cookies
+// registration pages, our error pages and the provider's, discovery and JWKS. Pages: CSP with a fresh
+// nonce and no 'unsafe-inline'; JSON protocol endpoints: a CSP that allows nothing at all; no framing, nosniff, no-store on interaction and registration pages, cookies
 // HttpOnly + SameSite; and in production mode (started for real, behind a simulated TLS proxy)
 // HSTS and Secure on every cookie, dev endpoints absent.
 
@@ -14,7 +14,15 @@ import { productionIssuer, startProductionApp } from '../helpers/production-app.
 import { securityHeaders } from '../../src/http/security-headers.js';
 import Koa from 'koa';
 
-/** Asserts the headers every response of ours carries; returns the CSP nonce. */
+/** The JSON protocol endpoints load nothing: a CSP that allows nothing, no nonce, no framing. */
+function assertApiHeaders(t: Test, headers: Headers, what: string): void {
+  t.equal(headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", `${what}: CSP allows nothing`);
+  t.equal(headers.get('x-frame-options'), 'DENY', `${what}: X-Frame-Options DENY`);
+  t.equal(headers.get('x-content-type-options'), 'nosniff', `${what}: nosniff`);
+  t.equal(headers.get('referrer-policy'), 'no-referrer', `${what}: Referrer-Policy`);
+}
+
+/** Asserts the headers every page of ours carries; returns the CSP nonce. */
 function assertCommonHeaders(t: Test, headers: Headers, what: string): string | undefined {
   const csp = headers.get('content-security-policy') ?? '';
   t.ok(csp, `${what}: has a Content-Security-Policy`);
@@ -76,7 +84,6 @@ t.test(`security headers (${engineName})`, async (t) => {
       { what: 'expired interaction (our error page)', path: '/interaction/no-such-interaction', status: 400, noStore: true, html: true },
       { what: 'not found (our error page)', path: '/no/such/page', status: 404, noStore: true, html: true },
       { what: "the provider's error page", path: '/auth?client_id=nobody&response_type=code&scope=openid&redirect_uri=https://evil.example/cb', status: 400, noStore: true, html: true },
-      { what: 'discovery', path: '/.well-known/openid-configuration', status: 200, noStore: false, html: false },
       { what: 'home', path: '/', status: 200, noStore: false, html: true },
     ];
     const nonces = new Set<string>();
@@ -99,6 +106,19 @@ t.test(`security headers (${engineName})`, async (t) => {
         t.notMatch(res.text, /\son[a-z]+\s*=/i, `${p.what}: no inline event handlers`);
         t.notMatch(res.text, /\sstyle\s*=/i, `${p.what}: no style attributes (the CSP would block them)`);
       }
+    }
+    for (const api of [
+      { what: 'discovery', path: '/.well-known/openid-configuration', status: 200 },
+      { what: 'discovery, again (served from the cache)', path: '/.well-known/openid-configuration', status: 200 },
+      { what: 'JWKS', path: '/jwks', status: 200 },
+      { what: 'userinfo without a token', path: '/me', status: 401 },
+      { what: 'unknown protocol path', path: '/token/nothing-here', status: 404 },
+    ]) {
+      const res = await browser.get(api.path);
+      t.equal(res.status, api.status, `${api.what}: ${api.status}`);
+      assertApiHeaders(t, res.headers, api.what);
+      t.match(res.headers.get('content-type') ?? '', /json/, `${api.what}: JSON`);
+      t.equal(res.headers.getSetCookie().length, 0, `${api.what}: no cookie`);
     }
   });
 
