@@ -1,8 +1,9 @@
 // SQL for the account aggregate's identity rows: accounts, their one document and one phone
 // (encrypted envelopes plus blind indexes) and upstream links. Values arrive already encrypted.
 
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, IdentityLevelColumn } from '../db/schema.js';
+import type { ProofRow } from './identity-proofs.js';
 
 export type AccountStatus = 'active' | 'disabled';
 
@@ -68,7 +69,8 @@ export async function insertPhone(
 }
 
 /** The account and its document and phone envelopes (one query), or undefined. */
-export async function findAccountById(db: Kysely<DB>, id: string): Promise<AccountRow | undefined> {
+/** The account with its identity proofs (oldest first) in one statement: read on every protocol request. */
+export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<{ account: AccountRow; proofs: ProofRow[] } | undefined> {
   const row = await db
     .selectFrom('accounts')
     .leftJoin('account_documents', 'account_documents.account_id', 'accounts.id')
@@ -83,20 +85,27 @@ export async function findAccountById(db: Kysely<DB>, id: string): Promise<Accou
       'account_documents.cert_type',
       'account_documents.number_envelope',
       'phones.phone_envelope',
+      sql<Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; created_at: string }> | null>`(
+        select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference, 'created_at', p.created_at) order by p.created_at, p.id)
+        from identity_proofs p where p.account_id = accounts.id
+      )`.as('proofs'),
     ])
     .where('accounts.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
   return {
-    id: row.id,
-    status: row.status,
-    level: row.level,
-    nameEnvelope: row.name_envelope,
-    needsPhone: row.needs_phone,
-    createdAt: row.created_at,
-    certType: row.cert_type,
-    numberEnvelope: row.number_envelope,
-    phoneEnvelope: row.phone_envelope,
+    account: {
+      id: row.id,
+      status: row.status,
+      level: row.level,
+      nameEnvelope: row.name_envelope,
+      needsPhone: row.needs_phone,
+      createdAt: row.created_at,
+      certType: row.cert_type,
+      numberEnvelope: row.number_envelope,
+      phoneEnvelope: row.phone_envelope,
+    },
+    proofs: (row.proofs ?? []).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, reference: p.reference, createdAt: new Date(p.created_at) })),
   };
 }
 

@@ -13,7 +13,7 @@ import { parseMobile } from '../domain/phone.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
 import { findPasswordHash, upsertPasswordHash } from '../repositories/account-credentials.js';
 import {
-  findAccountById,
+  findAccountWithProofs,
   findAccountIdByDocumentIndexes,
   findAccountIdByPhoneIndex,
   insertAccount,
@@ -246,8 +246,9 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
 
   async function getAccount(accountId: string): Promise<AccountView | undefined> {
     if (typeof accountId !== 'string' || !UUID.test(accountId)) return undefined;
-    const [row, proofs] = await Promise.all([findAccountById(db, accountId), listIdentityProofs(db, accountId)]);
-    if (!row) return undefined;
+    const found = await findAccountWithProofs(db, accountId);
+    if (!found) return undefined;
+    const { account: row, proofs } = found;
     const view: AccountView = {
       id: row.id,
       status: row.status,
