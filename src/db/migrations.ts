@@ -12,6 +12,7 @@ import * as flows from '../../migrations/20261127_0007_flows.js';
 import * as qrTickets from '../../migrations/20261127_0008_qr_tickets.js';
 import * as userCentre from '../../migrations/20261127_0009_user_centre.js';
 import * as auditAppendOnly from '../../migrations/20261127_0010_audit_append_only.js';
+import * as rateLimitConsume from '../../migrations/20261127_0011_rate_limit_consume.js';
 
 const migrations: Record<string, Migration> = {
   '20261127_0001_oidc_payloads': oidcPayloads,
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '20261127_0008_qr_tickets': qrTickets,
   '20261127_0009_user_centre': userCentre,
   '20261127_0010_audit_append_only': auditAppendOnly,
+  '20261127_0011_rate_limit_consume': rateLimitConsume,
 };
 
 export const migrationProvider: MigrationProvider = {

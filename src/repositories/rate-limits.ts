@@ -1,45 +1,28 @@
-// SQL for rate-limit buckets (one row per bucket: count and the end of its window). Locking reads
-// and writes take a Transaction only; the rate-limiter service decides and owns the transaction.
+// SQL for rate-limit buckets (one row per bucket: count and the end of its window): the
+// all-or-nothing consume (a database function, see migration 0011), the single-bucket hit, purges.
 
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
-export interface BucketRow {
-  bucket: string;
-  count: number;
-  reset_at: Date;
-}
-
-/** Inserts the buckets that do not exist yet as already expired (count 0, reset_at = now), in name order. */
-export async function insertMissingBuckets(trx: Transaction<DB>, buckets: readonly string[], now: Date): Promise<void> {
-  if (buckets.length === 0) return;
-  const rows = [...buckets].sort().map((bucket) => ({ bucket, count: 0, reset_at: now }));
-  await trx
-    .insertInto('rate_limits')
-    .values(rows)
-    .onConflict((oc) => oc.column('bucket').doNothing())
-    .execute();
-}
-
-/** Locks the buckets `for update` in name order (one lock order everywhere: no deadlocks). */
-export async function lockBuckets(trx: Transaction<DB>, buckets: readonly string[]): Promise<BucketRow[]> {
-  if (buckets.length === 0) return [];
-  return trx
-    .selectFrom('rate_limits')
-    .select(['bucket', 'count', 'reset_at'])
-    .where('bucket', 'in', [...buckets])
-    .orderBy('bucket')
-    .forUpdate()
-    .execute();
-}
-
-/** Stores a locked bucket's new count and window end. */
-export async function saveBucket(trx: Transaction<DB>, row: BucketRow): Promise<void> {
-  await trx
-    .updateTable('rate_limits')
-    .set({ count: row.count, reset_at: row.reset_at })
-    .where('bucket', '=', row.bucket)
-    .execute();
+/**
+ * Counts one use on every bucket, or on none when one is full (the `rate_limits_consume` function:
+ * missing buckets created, all locked in name order, one round trip). Returns 0 when counted, else
+ * the longest wait among the full buckets in whole seconds (at least 1).
+ */
+export async function consumeBuckets(
+  db: Kysely<DB>,
+  rules: ReadonlyArray<{ bucket: string; limit: number; windowSeconds: number }>,
+  now: Date,
+): Promise<number> {
+  const { rows } = await sql<{ retry: number }>`
+    select rate_limits_consume(
+      ${rules.map((r) => r.bucket)}::text[],
+      ${rules.map((r) => r.limit)}::integer[],
+      ${rules.map((r) => r.windowSeconds)}::double precision[],
+      ${now}::timestamptz
+    ) as retry
+  `.execute(db);
+  return Number(rows[0]?.retry ?? 0);
 }
 
 export async function deleteBucket(db: Kysely<DB>, bucket: string): Promise<void> {
