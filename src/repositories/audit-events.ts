@@ -15,20 +15,24 @@ export interface AuditRecord {
   details?: Record<string, unknown> | undefined;
 }
 
-export async function appendAuditEvent(db: Kysely<DB>, at: Date, record: AuditRecord): Promise<void> {
+/** Appends records in one statement, in the given order. */
+export async function appendAuditEvents(db: Kysely<DB>, entries: ReadonlyArray<{ at: Date; record: AuditRecord }>): Promise<void> {
+  if (entries.length === 0) return;
   await db
     .insertInto('audit_events')
-    .values({
-      at,
-      event: record.event,
-      outcome: record.outcome,
-      actor: record.actor ?? null,
-      subject: record.subject ?? null,
-      client_id: record.clientId ?? null,
-      ip: record.ip ?? null,
-      request_id: record.requestId ?? null,
-      details: JSON.stringify(record.details ?? {}),
-    })
+    .values(
+      entries.map(({ at, record }) => ({
+        at,
+        event: record.event,
+        outcome: record.outcome,
+        actor: record.actor ?? null,
+        subject: record.subject ?? null,
+        client_id: record.clientId ?? null,
+        ip: record.ip ?? null,
+        request_id: record.requestId ?? null,
+        details: JSON.stringify(record.details ?? {}),
+      })),
+    )
     .execute();
 }
 
