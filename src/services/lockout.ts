@@ -7,7 +7,7 @@ import type { Clock } from '../domain/clock.js';
 import { deleteLoginFailure, findLoginFailure, recordLoginFailure } from '../repositories/login-failures.js';
 
 /** `until` is when a lock lapses (present exactly when locked). */
-export type LockoutStatus = { locked: true; until: Date } | { locked: false; until?: undefined };
+export type LockoutStatus = { locked: true; until: Date } | { locked: false; until?: undefined; /** Failures on record (none: nothing to reset). */ failures?: number };
 
 export type FailureResult = LockoutStatus & {
   /** Failures counted since the last reset or lapsed lock, this one included. */
@@ -45,7 +45,8 @@ export function createLockout(deps: LockoutDeps): Lockout {
     async status(key) {
       const state = await findLoginFailure(db, key);
       const now = clock.now();
-      return state && lockedNow(state.lockedUntil, now) ? { locked: true, until: state.lockedUntil } : { locked: false };
+      if (state && lockedNow(state.lockedUntil, now)) return { locked: true, until: state.lockedUntil };
+      return { locked: false, failures: state?.failures ?? 0 };
     },
     async recordFailure(key) {
       const now = clock.now();

@@ -70,7 +70,8 @@ export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
       // dummy hash) so its answer costs the same queries and time as a wrong password.
       const ok = await accounts.verifyPassword(accountId ?? noAccount, input.password);
       if (ok && accountId) {
-        await lockout.reset(key);
+        if (status.failures !== 0) await lockout.reset(key); // nothing on record: no write
+
         await audit.record({ ...base, outcome: 'success', details: { identifier } });
         return { ok: true, accountId };
       }
