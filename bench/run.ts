@@ -6,7 +6,8 @@
 //
 // Options: --no-build (use the existing dist/), --no-profile (skip the --cpu-prof pass),
 //          --duration=SECONDS (measured seconds per scenario, default 10), --connections=N (default 10),
-//          --keep-db. BENCH_ADMIN_URL: a PostgreSQL URL to create the database from
+//          --keep-db, --endpoints-only (the six single-request scenarios, printed, nothing written).
+//          BENCH_ADMIN_URL: a PostgreSQL URL to create the database from
 //          (default postgres://postgres@127.0.0.1:5432/test).
 
 import { execFileSync } from 'node:child_process';
@@ -417,6 +418,13 @@ async function main(): Promise<void> {
     log(`${s.name}: ours ${fmt(r.requestsPerSecond, 0)} req/s p99 ${r.p99} ms (provider ${fmt(r.cpu.providerCores, 2)} + pg ${fmt(r.cpu.postgresCores, 2)} cores, foreign ${fmt(r.cpu.foreignCores, 2)}); reference ${fmt(ref?.requestsPerSecond, 0)} req/s (foreign ${fmt(ref?.cpu.foreignCores, 2)}); errors ${r.errors}`);
   }
   await reference.stop();
+  if (flag('endpoints-only')) {
+    for (const r of rows) log(`${r.scenario}: ${fmt(r.perSecond, 0)} req/s, ratio ${fmt(r.ratio, 2)}, CPU ms/request ${cpuPerRequest(r)}, round trips ${fmt(r.queriesPerRequest)}`);
+    await provider.stop();
+    provider = undefined;
+    await database.close();
+    return;
+  }
 
   // ------------------------------------------------ the hash bound, right before the password storm
   log('hash bound: bcryptjs verifications on every core');
