@@ -132,7 +132,7 @@ export function linkRoutes(router: Router, deps: RouteDeps): void {
       dev: config.env !== 'production',
       flowId: view.flowId,
       pollMs: config.login.qrPollMs,
-      actions: { status: `/account/links/essc/status.json?flow=${view.flowId}`, complete: '/account/links/essc/complete', refresh: esscPage(view.flowId) },
+      actions: { status: `/account/links/essc/status.json?flow=${view.flowId}`, complete: '/account/links/essc/complete' },
     });
   });
 
