@@ -15,7 +15,7 @@ import { createTestDatabase, engineName } from '../helpers/database.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
 import { appAccessToken, appQrApi } from '../helpers/jsrs-app.js';
 import { captchaAnswer, demoRelyingParty, lastSmsCode, type RelyingParty } from '../helpers/oidc-flow.js';
-import { startUpstreamMocks, upstreamBrowser, type UpstreamMocks } from '../helpers/upstreams.js';
+import { startUpstreamMocks, throughAlipay, throughJszw, upstreamBrowser, type UpstreamMocks } from '../helpers/upstreams.js';
 
 const fixtures = loadUpstreamAccounts();
 const csrf = (html: string) => inputValue(html, '_csrf') ?? '';
@@ -70,28 +70,6 @@ async function bindPhone(app: TestApp, browser: Browser, page: Response2, phone:
   });
   if (sent.status !== 200 || !/name="code"/.test(sent.text)) return sent;
   return browser.post(form.url.replace(/\?.*$/, '/verify'), { _csrf: csrf(sent.text), flow: inputValue(sent.text, 'flow') ?? '', code: (await lastSmsCode(app, phone)) ?? '' });
-}
-
-/** Redirects through the upstream's pages (its own cookie jar) until they send the browser back to us. */
-async function throughJszw(start: string, account: { username: string; password: string }): Promise<string> {
-  const up = upstreamBrowser();
-  const login = await up(start);
-  const flow = /name="flow" value="([^"]+)"/.exec(login.html)?.[1] ?? '';
-  const action = /action="([^"]+)"/.exec(login.html)?.[1] ?? '';
-  const loggedIn = await up(action, { flow, username: account.username, password: account.password });
-  const consent = await up(loggedIn.location);
-  const consentAction = /action="([^"]+)"/.exec(consent.html)?.[1] ?? '';
-  const back = await up(consentAction, { flow, action: 'allow' });
-  return back.location;
-}
-
-async function throughAlipay(start: string, account: { login: string; password: string }): Promise<string> {
-  const up = upstreamBrowser();
-  const page = await up(start);
-  const sid = /name="sid" value="([^"]+)"/.exec(page.html)?.[1] ?? '';
-  const action = /action="([^"]+)"/.exec(page.html)?.[1] ?? '';
-  const back = await up(action, { sid, from: 'pc', login: account.login, password: account.password });
-  return back.location;
 }
 
 async function beginFederated(browser: Browser, uid: string, page: Response2, method: string): Promise<Response2> {
