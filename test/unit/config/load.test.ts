@@ -3,6 +3,7 @@
 
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../../src/config/load.js';
+import { minimalProductionEnv } from '../../helpers/config-env.js';
 
 t.test('development defaults', async (t) => {
   const config = loadConfig({ env: {} });
@@ -42,20 +43,7 @@ t.test('production refuses to start without its settings', async (t) => {
   t.match(text, /SMS_URL/);
   t.match(text, /REGISTRY_URL/);
 
-  const ok = loadConfig({
-    env: {
-      NODE_ENV: 'production',
-      ENCRYPTION_KEY: 'x'.repeat(43),
-      COOKIE_KEYS: 'c'.repeat(40),
-      ISSUER: 'https://id.example.gov.cn',
-      SMS_DRIVER: 'http',
-      SMS_URL: 'https://sms.example/send',
-      REGISTRY_DRIVER: 'http',
-      REGISTRY_URL: 'https://registry.example/verify',
-      REGISTRY_APP_KEY: 'app',
-      REGISTRY_APP_SECRET: 'secret',
-    },
-  });
+  const ok = loadConfig({ env: minimalProductionEnv });
   t.equal(ok.env, 'production');
   t.equal(ok.trustProxy, true, 'production.json turns on the proxy setting');
 });

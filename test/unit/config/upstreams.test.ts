@@ -4,19 +4,7 @@
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../../src/config/load.js';
 import { publicKeyOf, resolveAgainstIssuer, resolveUpstreamSettings } from '../../../src/adapters/upstreams/from-config.js';
-
-const production = {
-  NODE_ENV: 'production',
-  ENCRYPTION_KEY: 'x'.repeat(43),
-  COOKIE_KEYS: 'c'.repeat(40),
-  ISSUER: 'https://id.example.gov.cn',
-  SMS_DRIVER: 'http',
-  SMS_URL: 'https://sms.example/send',
-  REGISTRY_DRIVER: 'http',
-  REGISTRY_URL: 'https://registry.example/verify',
-  REGISTRY_APP_KEY: 'app',
-  REGISTRY_APP_SECRET: 'secret',
-};
+import { minimalProductionEnv as production } from '../../helpers/config-env.js';
 
 t.test('production: federated methods are off unless enabled, and then need their settings', async (t) => {
   t.same(loadConfig({ env: production }).login.methods, ['qr', 'password', 'sms']);
