@@ -33,6 +33,14 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
   };
   /** Follows redirects until a step-up page (or the client) answers. */
   const toStepUp = async (browser: Browser, res: Response2) => browser.follow(res.location as string, (u) => u.startsWith(demoRedirect));
+  /** Registers `documentNumber`/`name` in a fresh browser, which then asks for real_person; returns the step-up page. */
+  const registeredAtStepUp = async (documentNumber: string, name: string) => {
+    const phone = freshPhone();
+    const browser = createBrowser(app.url);
+    await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber, name, phone });
+    const { flow, next } = await signIn(browser, phone, { acr_values: 'urn:jsrs:level:real_person' });
+    return { browser, flow, stepUp: await toStepUp(browser, next) };
+  };
   const faceStep = async (browser: Browser, page: Response2, outcome: 'pass' | 'fail') => {
     const started = await browser.post(page.url.replace(/\?.*$/, '/face/start'), {
       _csrf: inputValue(page.text, '_csrf') ?? '',
@@ -50,12 +58,8 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
   };
 
   await t.test('registered → real_name (registry) → real_person (face), one request', async (t) => {
-    const phone = freshPhone();
-    const browser = createBrowser(app.url);
-    await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber: syntheticIdNumber(), name: '待实名', phone });
+    const { browser, flow, stepUp } = await registeredAtStepUp(syntheticIdNumber(), '待实名');
     const target = person('龚美玲');
-    const { flow, next } = await signIn(browser, phone, { acr_values: 'urn:jsrs:level:real_person' });
-    const stepUp = await toStepUp(browser, next);
     t.match(stepUp.url, /\/step-up\?flow=/);
     t.match(stepUp.text, /实名认证/);
     const wrong = await browser.post(stepUp.url.replace(/\?.*$/, '/real-name'), { _csrf: inputValue(stepUp.text, '_csrf') ?? '', flow: inputValue(stepUp.text, 'flow') ?? '', certType: '01', documentNumber: target.idNumber, name: '错误姓名' });
@@ -82,11 +86,7 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
 
   await t.test('real_name → real_person; a failed face check ends with access_denied', async (t) => {
     const citizen = person('林俊杰');
-    const phone = freshPhone();
-    const browser = createBrowser(app.url);
-    await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber: citizen.idNumber, name: citizen.name, phone });
-    const { next } = await signIn(browser, phone, { acr_values: 'urn:jsrs:level:real_person' });
-    const stepUp = await toStepUp(browser, next);
+    const { browser, stepUp } = await registeredAtStepUp(citizen.idNumber, citizen.name);
     t.match(stepUp.text, /开始人脸识别/, 'real_name accounts go straight to the face check');
     await faceStep(browser, stepUp, 'fail');
     const page = await browser.get(stepUp.url);
@@ -103,11 +103,7 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
 
   await t.test('steps cannot be skipped, replayed or taken from another browser', async (t) => {
     const citizen = person('于嘉琪');
-    const phone = freshPhone();
-    const browser = createBrowser(app.url);
-    await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber: citizen.idNumber, name: citizen.name, phone });
-    const { next } = await signIn(browser, phone, { acr_values: 'urn:jsrs:level:real_person' });
-    const stepUp = await toStepUp(browser, next);
+    const { browser, stepUp } = await registeredAtStepUp(citizen.idNumber, citizen.name);
     const flowId = inputValue(stepUp.text, 'flow') ?? '';
     const skip = await browser.post(stepUp.url.replace(/\?.*$/, '/real-name'), { _csrf: inputValue(stepUp.text, '_csrf') ?? '', flow: flowId, certType: '01', documentNumber: citizen.idNumber, name: citizen.name });
     t.equal(skip.status, 400, 'the real-name step cannot be called once past it');
