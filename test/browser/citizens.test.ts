@@ -14,7 +14,7 @@ import { createControllableClock } from '../../src/domain/clock.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
-import { browserRelyingParty, fillSmsCode, type Authorization } from '../helpers/browser-journeys.js';
+import { browserRelyingParty, fillSmsCode, pressAndRedeem, type Authorization } from '../helpers/browser-journeys.js';
 import { captchaAnswer, demoRedirect, lastSmsCode } from '../helpers/oidc-flow.js';
 import { freshPhone, strongPassword } from '../helpers/citizens.js';
 
@@ -85,9 +85,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
     t.equal(await page.getByRole('link', { name: '账号密码登录', exact: true }).getAttribute('aria-current'), 'page', 'the password tab is the default');
     await page.getByLabel('账号', { exact: true }).fill(citizen.phone);
     await page.getByLabel('密码', { exact: true }).fill(strongPassword);
-    const redirected = await catchRedirect(page, demoRedirect);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    const { claims } = await rp.redeem(await redirected(), flow);
+    const { claims } = await pressAndRedeem(rp, page, flow, '登录');
     t.same(claims?.amr, ['pwd']);
     t.equal(claims?.identity_level, 'real_name');
     t.same(tp.cspViolations, []);
@@ -123,9 +121,7 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
     await page.getByLabel('手机号码', { exact: true }).fill(citizen.phone);
     await fillSmsCode(t, app, page, citizen.phone);
     t.match(await page.locator('main').textContent(), /短信验证码已发送至 139\*\*\*\*\d{4}/);
-    const redirected = await catchRedirect(page, demoRedirect);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    const { claims } = await rp.redeem(await redirected(), flow);
+    const { claims } = await pressAndRedeem(rp, page, flow, '登录');
     t.same(claims?.amr, ['sms']);
     t.equal(claims?.acr, 'urn:jsrs:level:real_name');
     t.same(tp.cspViolations, []);

@@ -6,8 +6,8 @@ import type { Test } from 'tap';
 import type * as client from 'openid-client';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestApp } from './app.js';
-import { actionTimeoutMs, type TestPage } from './browser.js';
-import { captchaAnswer, lastSmsCode, openidRelyingParty, type Authorization, type Tokens } from './oidc-flow.js';
+import { actionTimeoutMs, catchRedirect, redirectCatcher, type TestPage } from './browser.js';
+import { captchaAnswer, demoRedirect, lastSmsCode, openidRelyingParty, type Authorization, type Tokens } from './oidc-flow.js';
 
 export type { Authorization };
 
@@ -30,6 +30,13 @@ export async function browserRelyingParty(app: TestApp): Promise<BrowserRelyingP
       return { tokens, claims: tokens.claims() };
     },
   };
+}
+
+/** Presses the page's `button` and redeems the code the browser is then sent to the client with. */
+export async function pressAndRedeem(rp: BrowserRelyingParty, page: Page, flow: Authorization, button: string): ReturnType<BrowserRelyingParty['redeem']> {
+  const redirected = await catchRedirect(page, demoRedirect);
+  await page.getByRole('button', { name: button, exact: true }).click();
+  return rp.redeem(await redirected(), flow);
 }
 
 /** Records CSP violations and page errors of every further tab the context opens into `tp`'s lists. */
@@ -90,21 +97,10 @@ export function assertCleanPages(t: Test, tp: TestPage): void {
  * taken from the request event itself; the route still answers it with a tiny page when it can.
  */
 export async function catchRedirectInContext(context: BrowserContext, redirectPrefix: string, timeoutMs = actionTimeoutMs): Promise<() => Promise<string>> {
-  let resolve: (url: string) => void = () => undefined;
-  const caught = new Promise<string>((r) => {
-    resolve = r;
-  });
-  const matches = (url: string) => url.startsWith(redirectPrefix);
+  const catcher = redirectCatcher(redirectPrefix, timeoutMs);
   context.on('request', (request) => {
-    if (matches(request.url())) resolve(request.url());
+    if (catcher.matches(request.url())) catcher.caught(request.url());
   });
-  await context.route((url: URL) => matches(url.toString()), async (route) => {
-    resolve(route.request().url());
-    await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>callback</title><p>ok</p>' });
-  });
-  return () =>
-    Promise.race([
-      caught,
-      new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no redirect to ${redirectPrefix} within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ]);
+  await context.route(catcher.matches, catcher.route);
+  return catcher.first;
 }

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const actionTimeoutMs = 15_000;
@@ -53,24 +53,38 @@ export async function newTestPage(t: Test, browser: Browser, options: { viewport
 }
 
 /**
+ * What catchRedirect and catchRedirectInContext (helpers/browser-journeys.ts) share: `matches`
+ * (for page.route / context.route), `route` answering a caught navigation with a tiny page,
+ * `caught` to report a URL, and `first()`, the first URL caught, or an error after `timeoutMs`.
+ */
+export function redirectCatcher(redirectPrefix: string, timeoutMs = actionTimeoutMs) {
+  let resolve: (url: string) => void = () => undefined;
+  const firstUrl = new Promise<string>((r) => {
+    resolve = r;
+  });
+  return {
+    matches: (url: URL | string) => url.toString().startsWith(redirectPrefix),
+    caught: (url: string) => resolve(url),
+    route: async (route: Route) => {
+      resolve(route.request().url());
+      await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>callback</title><p>ok</p>' });
+    },
+    first: () =>
+      Promise.race([
+        firstUrl,
+        new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no redirect to ${redirectPrefix} within ${timeoutMs} ms`)), timeoutMs).unref()),
+      ]),
+  };
+}
+
+/**
  * Makes every navigation to `redirectPrefix` (a relying party's callback that nothing serves)
  * resolve with a tiny page, and returns a promise of the first such URL the browser asked for.
  */
 export async function catchRedirect(page: Page, redirectPrefix: string): Promise<() => Promise<string>> {
-  let resolve: (url: string) => void = () => undefined;
-  const caught = new Promise<string>((r) => {
-    resolve = r;
-  });
-  const pattern = (url: URL) => url.toString().startsWith(redirectPrefix);
-  await page.route(pattern, async (route) => {
-    resolve(route.request().url());
-    await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>callback</title><p>ok</p>' });
-  });
-  return () =>
-    Promise.race([
-      caught,
-      new Promise<string>((_, reject) => setTimeout(() => reject(new Error(`no redirect to ${redirectPrefix} within ${actionTimeoutMs} ms`)), actionTimeoutMs).unref()),
-    ]);
+  const catcher = redirectCatcher(redirectPrefix);
+  await page.route(catcher.matches, catcher.route);
+  return catcher.first;
 }
 
 /** Writes a full-page screenshot to test-artifacts/screenshots/<name>.png; returns the path. */
