@@ -1,5 +1,6 @@
 // oidc-provider's persistence: every model in oidc_payloads through Kysely, except Client, which
 // is served from the clients table. `consume` is one conditional update, so a code redeems once.
+// A token is read with its grant and session in one round trip (request-reads.ts).
 
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
@@ -12,10 +13,15 @@ import {
   destroyPayload,
   findPayload,
   findPayloadBy,
+  findPayloadWithRelations,
   upsertPayload,
   type StoredPayload,
 } from '../repositories/oidc-payloads.js';
 import type { ClientMetadata, ClientStore } from './client-store.js';
+import { requestReads } from './request-reads.js';
+
+/** Tokens whose grant and session oidc-provider always looks up next: read together. */
+const tokensWithRelations = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 
 /** A database outage becomes OAuth temporarily_unavailable (HTTP 503), never a server_error. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -46,15 +52,24 @@ class KyselyAdapter implements Adapter {
   ) {}
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    requestReads.forgetModel(this.model);
     const expiresAt = expiresIn ? new Date(this.clock.now().getTime() + expiresIn * 1000) : null;
     await guarded(() => upsertPayload(this.db, { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt }));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
+    const ahead = requestReads.recall(this.model, 'id', id);
+    if (ahead !== undefined) return toProviderPayload(ahead ?? undefined);
+    if (!tokensWithRelations.has(this.model)) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
+    const found = await guarded(() => findPayloadWithRelations(this.db, this.model, id));
+    if (found.grant) requestReads.remember('Grant', 'id', found.grant.id, found.grant.row);
+    if (found.session) requestReads.remember('Session', 'uid', found.session.uid, found.session.row);
+    return toProviderPayload(found.token);
   }
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    const ahead = requestReads.recall(this.model, 'uid', uid);
+    if (ahead !== undefined) return toProviderPayload(ahead ?? undefined);
     return toProviderPayload(await guarded(() => findPayloadBy(this.db, this.model, 'uid', uid)));
   }
 
@@ -63,15 +78,18 @@ class KyselyAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
+    requestReads.forgetModel(this.model);
     const consumed = await guarded(() => consumePayload(this.db, this.model, id, this.clock.now()));
     if (!consumed) throw new errors.InvalidGrant('grant has already been used');
   }
 
   async destroy(id: string): Promise<void> {
+    requestReads.forgetModel(this.model);
     await guarded(() => destroyPayload(this.db, this.model, id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    requestReads.forgetAll();
     await guarded(() => destroyByGrantId(this.db, this.model, grantId));
   }
 }

@@ -99,3 +99,43 @@ export async function purgeExpiredPayloads(db: Executor, before: Date, limit: nu
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
+
+/** A token with the grant and (for session-bound tokens) the session it depends on. */
+export interface PayloadWithRelations {
+  token: StoredPayload | undefined;
+  /** Present when the token names a grant: the grant's row, or null when it is gone. */
+  grant?: { id: string; row: StoredPayload | null };
+  /** Present when the token expires with its session: the session's row, or null when it ended. */
+  session?: { uid: string; row: StoredPayload | null };
+}
+
+/**
+ * One round trip for what oidc-provider reads one after another for every token it is shown
+ * (userinfo, introspection, token exchange): the token, its grant, and its session when bound.
+ */
+export async function findPayloadWithRelations(db: Executor, model: string, id: string): Promise<PayloadWithRelations> {
+  const { rows } = await sql<{ rel: 'token' | 'grant' | 'session'; payload: Record<string, unknown>; consumed_at: Date | null }>`
+    select 'token' as rel, t.payload, t.consumed_at from oidc_payloads t where t.model = ${model} and t.id = ${id}
+    union all
+    select 'grant', g.payload, g.consumed_at
+      from oidc_payloads t join oidc_payloads g on g.model = 'Grant' and g.id = t.payload->>'grantId'
+      where t.model = ${model} and t.id = ${id}
+    union all
+    (select 'session', s.payload, s.consumed_at
+      from oidc_payloads t join oidc_payloads s on s.model = 'Session' and s.uid = t.payload->>'sessionUid'
+      where t.model = ${model} and t.id = ${id} and t.payload->>'expiresWithSession' = 'true'
+      order by s.created_at desc limit 1)
+  `.execute(db);
+  const stored = (rel: string): StoredPayload | undefined => {
+    const row = rows.find((r) => r.rel === rel);
+    return row && { payload: row.payload, consumedAt: row.consumed_at };
+  };
+  const token = stored('token');
+  const found: PayloadWithRelations = { token };
+  if (!token) return found;
+  const grantId = stringOrNull(token.payload.grantId);
+  if (grantId) found.grant = { id: grantId, row: stored('grant') ?? null };
+  const sessionUid = stringOrNull(token.payload.sessionUid);
+  if (sessionUid && token.payload.expiresWithSession === true) found.session = { uid: sessionUid, row: stored('session') ?? null };
+  return found;
+}

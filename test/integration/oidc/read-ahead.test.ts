@@ -1,0 +1,80 @@
+// A token is read with its grant and (when session-bound) its session in one round trip; within
+// the same provider request the look-ups that follow cost nothing, writes make them read again,
+// and outside a request nothing is kept.
+
+import t from 'tap';
+import { createAdapterFactory } from '../../../src/oidc/adapter.js';
+import { createClientStore } from '../../../src/oidc/client-store.js';
+import { withRequestReads } from '../../../src/oidc/request-reads.js';
+import { createControllableClock } from '../../../src/domain/clock.js';
+import { createTestDatabase, engineName } from '../../helpers/database.js';
+
+const box = { encrypt: (s: string) => `x:${s}`, decrypt: (s: string) => s.slice(2) };
+
+t.test(`read-ahead of grant and session (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  t.teardown(() => testDb.drop());
+  const { db, stats } = testDb.database;
+  const clock = createControllableClock(new Date('2026-01-01T00:00:00Z'));
+  const factory = createAdapterFactory({ db, clock, clients: createClientStore({ db, box, cacheSeconds: 0 }) });
+  const [tokens, grants, sessions, refresh] = [factory('AccessToken'), factory('Grant'), factory('Session'), factory('RefreshToken')];
+
+  await sessions.upsert('s-old', { uid: 'u1', accountId: 'a1', generation: 'old' } as never, 600);
+  clock.advance(1000);
+  await sessions.upsert('s1', { uid: 'u1', accountId: 'a1', generation: 'new' } as never, 600);
+  await grants.upsert('g1', { accountId: 'a1', clientId: 'c1', openid: { scope: 'openid' } } as never, 600);
+  await tokens.upsert('at-bound', { grantId: 'g1', accountId: 'a1', sessionUid: 'u1', expiresWithSession: true } as never, 600);
+  await tokens.upsert('at-free', { grantId: 'g1', accountId: 'a1', sessionUid: 'u1', expiresWithSession: false } as never, 600);
+  await tokens.upsert('at-orphan', { grantId: 'g-gone', accountId: 'a1', sessionUid: 'u-gone', expiresWithSession: true } as never, 600);
+
+  const queries = async <T>(work: () => Promise<T>) => {
+    const before = stats.queries;
+    const value = await work();
+    return { value, queries: stats.queries - before };
+  };
+
+  await withRequestReads(async () => {
+    const token = await queries(() => tokens.find('at-bound'));
+    t.match(token.value, { grantId: 'g1', sessionUid: 'u1' });
+    t.equal(token.queries, 1, 'token, grant and session in one round trip');
+    const grant = await queries(() => grants.find('g1'));
+    t.match(grant.value, { clientId: 'c1' });
+    t.equal(grant.queries, 0, 'the grant comes from the read-ahead');
+    const session = await queries(() => sessions.findByUid('u1'));
+    t.match(session.value, { generation: 'new' }, 'the newest session with that uid, as findByUid answers');
+    t.equal(session.queries, 0, 'the session comes from the read-ahead');
+
+    await grants.upsert('g1', { accountId: 'a1', clientId: 'c1', changed: true } as never, 600);
+    const again = await queries(() => grants.find('g1'));
+    t.match(again.value, { changed: true }, 'after a write the grant is read again');
+    t.equal(again.queries, 1);
+  });
+
+  await withRequestReads(async () => {
+    await tokens.find('at-free');
+    const session = await queries(() => sessions.findByUid('u1'));
+    t.equal(session.queries, 1, 'a token not bound to its session does not read the session ahead');
+  });
+
+  await withRequestReads(async () => {
+    t.match(await tokens.find('at-orphan'), { grantId: 'g-gone' });
+    const grant = await queries(() => grants.find('g-gone'));
+    t.equal(grant.value, undefined, 'a missing grant is known to be missing');
+    t.equal(grant.queries, 0);
+    t.equal(await sessions.findByUid('u-gone'), undefined, 'an ended session is known to have ended');
+  });
+
+  await withRequestReads(async () => {
+    t.equal(await tokens.find('nope'), undefined, 'an unknown token is undefined');
+    await refresh.upsert('rt1', { grantId: 'g1', accountId: 'a1' } as never, 600);
+    t.match(await refresh.find('rt1'), { grantId: 'g1' }, 'refresh tokens read ahead the same way');
+    await sessions.destroy('s1');
+    const afterLogout = await queries(() => sessions.findByUid('u1'));
+    t.match(afterLogout.value, { generation: 'old' }, 'a destroyed session is read again, not served from the read-ahead');
+    t.equal(afterLogout.queries, 1);
+  });
+
+  await tokens.find('at-bound');
+  const outside = await queries(() => grants.find('g1'));
+  t.equal(outside.queries, 1, 'outside a provider request nothing is kept');
+});
