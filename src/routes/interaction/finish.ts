@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { acrFor } from '../../domain/levels.js';
-import type { AccountService } from '../../services/accounts.js';
+import type { AccountService, AccountView } from '../../services/accounts.js';
 import type { Audit } from '../../services/audit.js';
 import { AppError } from '../../errors/app-error.js';
 import type { RequestState } from '../../http/state.js';
@@ -16,8 +16,10 @@ export async function finishLogin(
   details: InteractionDetails,
   accountId: string,
   amr: string[],
+  /** The account when the caller has just read it (one read per request). */
+  loaded?: AccountView,
 ): Promise<void> {
-  const account = await deps.accounts.getAccount(accountId);
+  const account = loaded?.id === accountId ? loaded : await deps.accounts.getAccount(accountId);
   if (!account || account.status !== 'active') throw new AppError('errors.session_expired', 400);
   const acr = acrFor(account.level, { faceThisSignIn: amr.includes('face') });
   const state = ctx.state as RequestState;
@@ -30,9 +32,18 @@ export async function finishLogin(
     requestId: state.requestId,
     details: { amr, acr },
   });
-  const returnTo = await deps.provider.interactionResult(ctx.req, ctx.res, { login: { accountId, acr, amr, remember: true } }, { mergeWithLastSubmission: false });
-  ctx.redirect(returnTo);
+  ctx.redirect(await saveResult(details, { login: { accountId, acr, amr, remember: true } }));
   ctx.status = 303;
+}
+
+/**
+ * What provider.interactionResult does (result replaces any earlier one, saved for the rest of the
+ * interaction's life), on the interaction this request has already loaded: no second read.
+ */
+async function saveResult(details: InteractionDetails, result: InteractionDetails['result']): Promise<string> {
+  details.result = result;
+  await details.save(details.exp - Math.floor(Date.now() / 1000));
+  return details.returnTo;
 }
 
 export async function abortInteraction(ctx: Context, provider: Provider, description: string): Promise<void> {

@@ -16,14 +16,15 @@ import { loginPageDeps, renderLoginPage } from './login-page.js';
 /** Signs the account in, unless a requirement (a phone to bind) comes first. */
 export async function continueSignIn(ctx: Context, deps: RouteDeps, details: InteractionDetails, accountId: string, amr: string[], needsPhone?: boolean): Promise<void> {
   const { services } = deps;
-  const mustBind = needsPhone ?? (await services.accounts.getAccount(accountId).then((a) => !a || a.needsPhone || !a.phoneE164));
+  const account = needsPhone === undefined ? await services.accounts.getAccount(accountId) : undefined;
+  const mustBind = needsPhone ?? (!account || account.needsPhone || !account.phoneE164);
   if (mustBind) {
     const flow = await services.flows.start<'required' | 'code_sent' | 'done', BindPhoneFacts>(bindPhoneFlow, browserIdOf(ctx), { facts: { amr }, interactionUid: details.uid, accountId });
     ctx.status = 303;
     ctx.redirect(`/interaction/${details.uid}/bind-phone?flow=${flow.id}`);
     return;
   }
-  await finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, accountId, amr);
+  await finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, accountId, amr, account);
 }
 
 /** The login page again, with `code`'s message (method names filled in) and the other methods. */
