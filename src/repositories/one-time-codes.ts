@@ -36,18 +36,18 @@ function newestCodeId(db: Kysely<DB>, purpose: string, targetIndex: string) {
 }
 
 /** Voids (marks consumed) every unconsumed code for purpose+target. */
-export async function voidLiveCodes(trx: Transaction<DB>, purpose: string, targetIndex: string, now: Date): Promise<void> {
-  await trx
-    .updateTable('one_time_codes')
-    .set({ consumed_at: now })
-    .where('purpose', '=', purpose)
-    .where('target_index', '=', targetIndex)
-    .where('consumed_at', 'is', null)
-    .execute();
-}
-
-export async function insertCode(trx: Transaction<DB>, code: NewOneTimeCode): Promise<void> {
-  await trx
+/** Voids the live codes for the code's purpose+target and stores the new one: one statement. */
+export async function replaceLiveCode(db: Kysely<DB>, code: NewOneTimeCode): Promise<void> {
+  await db
+    .with('voided', (qb) =>
+      qb
+        .updateTable('one_time_codes')
+        .set({ consumed_at: code.createdAt })
+        .where('purpose', '=', code.purpose)
+        .where('target_index', '=', code.targetIndex)
+        .where('consumed_at', 'is', null)
+        .returning('id'),
+    )
     .insertInto('one_time_codes')
     .values({
       id: code.id,

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { consumeCode, countAttempt, findNewestCode, insertCode, voidLiveCodes } from '../repositories/one-time-codes.js';
+import { consumeCode, countAttempt, findNewestCode, replaceLiveCode } from '../repositories/one-time-codes.js';
 import { generateNumericCode, hashSecret, verifySecret } from './crypto/index.js';
 
 export const codeOutcomes = ['ok', 'invalid', 'expired', 'exhausted'] as const;
@@ -42,10 +42,7 @@ export function createOneTimeCodes(deps: OneTimeCodesDeps): OneTimeCodes {
       const now = clock.now();
       const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
       const codeHash = hashSecret(key, code);
-      await db.transaction().execute(async (trx) => {
-        await voidLiveCodes(trx, purpose, targetIndex, now);
-        await insertCode(trx, { id: randomUUID(), purpose, targetIndex, codeHash, maxAttempts, expiresAt, createdAt: now });
-      });
+      await replaceLiveCode(db, { id: randomUUID(), purpose, targetIndex, codeHash, maxAttempts, expiresAt, createdAt: now });
       return { code, expiresAt };
     },
 
