@@ -61,6 +61,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
       poolMax: config.db.poolMax,
       connectTimeoutMs: config.db.connectTimeoutMs,
       statementTimeoutMs: config.db.statementTimeoutMs,
+      preparedStatements: config.db.preparedStatements,
       logger,
     }));
   const ownsDatabase = !options.database;

@@ -20,6 +20,7 @@ export const envMap: Record<string, [string, Parser]> = {
   DATABASE_URL: ['databaseUrl', text],
   DATA_DIR: ['dataDir', text],
   DB_POOL_MAX: ['db.poolMax', int],
+  DB_PREPARED_STATEMENTS: ['db.preparedStatements', bool],
   ENCRYPTION_KEY: ['secrets.encryptionKey', text],
   ENCRYPTION_KEYS_PREVIOUS: ['secrets.previousEncryptionKeys', list],
   COOKIE_KEYS: ['secrets.cookieKeys', list],

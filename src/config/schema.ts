@@ -14,7 +14,7 @@ export const configSchema = z.object({
   trustProxy: z.boolean(),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   dataDir: z.string().min(1),
-  db: z.object({ poolMax: positiveInt, connectTimeoutMs: positiveInt, statementTimeoutMs: positiveInt }),
+  db: z.object({ poolMax: positiveInt, connectTimeoutMs: positiveInt, statementTimeoutMs: positiveInt, preparedStatements: z.boolean() }),
   secrets: z.object({
     encryptionKey: z.string().min(1).optional(),
     previousEncryptionKeys: z.array(z.string().min(1)),

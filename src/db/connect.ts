@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../log/logger.js';
+import { PreparingClient } from './prepared-client.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
@@ -29,6 +30,8 @@ export interface ConnectOptions {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   logger?: Logger;
+  /** Named prepared statements (default on); off behind a pooler in transaction mode (PgBouncer). */
+  preparedStatements?: boolean;
 }
 
 export async function connectDatabase(options: ConnectOptions): Promise<Database> {
@@ -45,6 +48,7 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
       connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
       statement_timeout: options.statementTimeoutMs ?? 10000,
       idleTimeoutMillis: 30000,
+      ...(options.preparedStatements === false ? {} : { Client: PreparingClient }),
     });
     // An idle client losing its server (database restart) must not crash the process.
     pool.on('error', (err) => options.logger?.warn({ err: err.message }, 'idle database connection lost'));
