@@ -3,16 +3,20 @@
 // clients, scopes/claims, key types, TTLs and features that matter to the measured endpoints.
 // A user grant, access token and refresh token are minted in memory at start (no login UI here) so
 // userinfo, introspection and refresh can be measured. Prints `READY {url, accessToken, refreshToken}`.
-// Config (JSON) in argv[2]: { port, issuer, clients }.
+// Config (JSON) in argv[2]: { issuer, clients, cookieKey, databaseUrl? }. With databaseUrl the
+// provider stores its models in PostgreSQL through a textbook adapter (one query per adapter call,
+// no caching; accounts stay in memory): what oidc-provider on PostgreSQL does with nothing of ours.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, calculateJwkThumbprint } from 'jose';
-import Provider, { type ClientMetadata } from 'oidc-provider';
+import Provider, { type AdapterFactory, type ClientMetadata } from 'oidc-provider';
+import { textbookPostgresAdapter } from './lib/textbook-adapter.js';
 import { providerClaimsConfig, supportedAcrValues, supportedScopes } from '../src/oidc/claims.js';
 import { clientMetadataProperties } from '../src/oidc/client-metadata.js';
 
-const options = JSON.parse(process.argv[2] ?? '{}') as { issuer: string; clients: ClientMetadata[]; cookieKey: string };
+const options = JSON.parse(process.argv[2] ?? '{}') as { issuer: string; clients: ClientMetadata[]; cookieKey: string; databaseUrl?: string };
+const adapter: AdapterFactory | undefined = options.databaseUrl ? await textbookPostgresAdapter(options.databaseUrl) : undefined;
 
 async function key(alg: 'RS256' | 'ES256') {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' ? { modulusLength: 2048 } : {}) });
@@ -22,6 +26,7 @@ async function key(alg: 'RS256' | 'ES256') {
 
 const accountId = '00000000-0000-4000-8000-000000000001';
 const provider = new Provider(options.issuer, {
+  ...(adapter ? { adapter } : {}),
   clients: options.clients,
   jwks: { keys: [await key('RS256'), await key('ES256')] } as never,
   cookies: { keys: [options.cookieKey] },

@@ -132,6 +132,9 @@ interface Row {
   errors: number;
   reference: number | null;
   ratio: number | null;
+  /** The bare provider on PostgreSQL (textbook adapter) and our ratio to it, for single-request scenarios. */
+  referencePg?: number;
+  ratioPg?: number;
   /** Database round trips per request (Kysely log hook), for single-request scenarios. */
   queriesPerRequest?: number;
   /** CPU in cores during our measurement: provider, PostgreSQL, load generator, processes outside the bench. */
@@ -361,6 +364,18 @@ async function main(): Promise<void> {
   const captchas = await seedCaptchas(database.db, secrets.keyring.current.keys.otp, captchaAnswer, 24_000, 3600);
   await sql`analyze`.execute(database.db);
 
+  // The same bare provider with a textbook PostgreSQL adapter on the bench database: what
+  // oidc-provider on PostgreSQL does with nothing of ours around it.
+  log('reference: starting the bare oidc-provider on PostgreSQL (textbook adapter)');
+  const referencePg = await startProcess(
+    'reference-provider-pg',
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench/reference-provider.ts'), JSON.stringify({ issuer: 'https://reference.bench.test', clients, cookieKey, databaseUrl: dbUrl })],
+    { cwd: root, logDir: tmp, wantReady: true, env: { ...process.env, NODE_ENV: 'production' } },
+  );
+  const refPgBase = String(referencePg.ready.url);
+  const referencePgPid = referencePg.child.pid ?? 0;
+
   // ------------------------------------------------ 4. our provider
   let provider: Started | undefined;
   const startProvider = async (extraArgs: string[] = []) => {
@@ -394,10 +409,13 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   const referenceScenarios = endpointScenarios(refBase, { accessToken: String(reference.ready.accessToken), refreshToken: String(reference.ready.refreshToken) });
+  const referencePgScenarios = endpointScenarios(refPgBase, { accessToken: String(referencePg.ready.accessToken), refreshToken: String(referencePg.ready.refreshToken) });
   const ourScenarios = endpointScenarios(base, { accessToken: firstSignIn.access_token, refreshToken: firstSignIn.refresh_token });
   for (const [i, s] of ourScenarios.entries()) {
     const refScenario = referenceScenarios[i];
     const ref = refScenario ? await metered([referencePid], refScenario.run) : undefined;
+    const refPgScenario = referencePgScenarios[i];
+    const refPg = refPgScenario ? await metered([referencePgPid], refPgScenario.run) : undefined;
     const queriesBefore = (await scrape(base)).get('jsrs_db_queries_total') ?? 0;
     const r = await metered([pid], s.run);
     const queries = ((await scrape(base)).get('jsrs_db_queries_total') ?? 0) - queriesBefore;
@@ -411,15 +429,17 @@ async function main(): Promise<void> {
       errors: r.errors,
       reference: ref?.requestsPerSecond ?? null,
       ratio: ref ? r.requestsPerSecond / ref.requestsPerSecond : null,
+      ...(refPg ? { referencePg: refPg.requestsPerSecond, ratioPg: r.requestsPerSecond / refPg.requestsPerSecond } : {}),
       cpu: r.cpu,
       ...(ref ? { referenceCpu: ref.cpu } : {}),
       ...(r.errors > 0 ? { note: `status codes: ${JSON.stringify(r.statusCodes)}` } : {}),
     });
-    log(`${s.name}: ours ${fmt(r.requestsPerSecond, 0)} req/s p99 ${r.p99} ms (provider ${fmt(r.cpu.providerCores, 2)} + pg ${fmt(r.cpu.postgresCores, 2)} cores, foreign ${fmt(r.cpu.foreignCores, 2)}); reference ${fmt(ref?.requestsPerSecond, 0)} req/s (foreign ${fmt(ref?.cpu.foreignCores, 2)}); errors ${r.errors}`);
+    log(`${s.name}: ours ${fmt(r.requestsPerSecond, 0)} req/s p99 ${r.p99} ms (provider ${fmt(r.cpu.providerCores, 2)} + pg ${fmt(r.cpu.postgresCores, 2)} cores, foreign ${fmt(r.cpu.foreignCores, 2)}); reference ${fmt(ref?.requestsPerSecond, 0)} req/s (foreign ${fmt(ref?.cpu.foreignCores, 2)}), on PostgreSQL ${fmt(refPg?.requestsPerSecond, 0)} req/s; errors ${r.errors}`);
   }
   await reference.stop();
+  await referencePg.stop();
   if (flag('endpoints-only')) {
-    for (const r of rows) log(`${r.scenario}: ${fmt(r.perSecond, 0)} req/s, ratio ${fmt(r.ratio, 2)}, CPU ms/request ${cpuPerRequest(r)}, round trips ${fmt(r.queriesPerRequest)}`);
+    for (const r of rows) log(`${r.scenario}: ${fmt(r.perSecond, 0)} req/s, ratio ${fmt(r.ratio, 2)} (on PostgreSQL ${fmt(r.ratioPg, 2)}), CPU ms/request ${cpuPerRequest(r)}, round trips ${fmt(r.queriesPerRequest)}`);
     await provider.stop();
     provider = undefined;
     await database.close();
@@ -628,11 +648,11 @@ function renderMarkdown(r: {
       `Provider, PostgreSQL and load generators on the same machine; ${r.run.connections} connections (or concurrent citizens), ` +
       `${r.run.warmupSec} s warm-up + ${r.run.durationSec} s measured per scenario.`,
     '',
-    '| scenario | per second | p50 ms | p99 ms | errors | reference /s | ratio | DB round trips / request | CPU ms / request: provider + PostgreSQL (reference) | CPU cores: provider + PostgreSQL + load gen | foreign cores (ours / reference) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| scenario | per second | p50 ms | p99 ms | errors | reference /s | ratio | reference on PostgreSQL /s | ratio | DB round trips / request | CPU ms / request: provider + PostgreSQL (reference) | CPU cores: provider + PostgreSQL + load gen | foreign cores (ours / reference) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.rows.map(
       (row) =>
-        `| ${row.scenario} | ${fmt(row.perSecond, row.perSecond < 100 ? 2 : 0)} ${row.unit} | ${fmt(row.p50, 0)} | ${fmt(row.p99, 0)}${row.stepP99 ? ` (steps ${fmt(row.stepP99, 0)})` : ''} | ${row.errors} | ${fmt(row.reference, row.reference !== null && row.reference < 100 ? 2 : 0)} | ${row.ratio === null ? '–' : `${fmt(row.ratio, 2)}×`} | ${fmt(row.queriesPerRequest)} | ${cpuPerRequest(row)} | ${row.cpu ? `${fmt(row.cpu.providerCores, 2)} + ${fmt(row.cpu.postgresCores, 2)} + ${fmt(row.cpu.loadGeneratorCores, 2)}` : '–'} | ${row.cpu ? fmt(row.cpu.foreignCores, 2) : '–'}${row.referenceCpu ? ` / ${fmt(row.referenceCpu.foreignCores, 2)}` : ''} |`,
+        `| ${row.scenario} | ${fmt(row.perSecond, row.perSecond < 100 ? 2 : 0)} ${row.unit} | ${fmt(row.p50, 0)} | ${fmt(row.p99, 0)}${row.stepP99 ? ` (steps ${fmt(row.stepP99, 0)})` : ''} | ${row.errors} | ${fmt(row.reference, row.reference !== null && row.reference < 100 ? 2 : 0)} | ${row.ratio === null ? '–' : `${fmt(row.ratio, 2)}×`} | ${row.referencePg === undefined ? '–' : fmt(row.referencePg, 0)} | ${row.ratioPg === undefined ? '–' : `${fmt(row.ratioPg, 2)}×`} | ${fmt(row.queriesPerRequest)} | ${cpuPerRequest(row)} | ${row.cpu ? `${fmt(row.cpu.providerCores, 2)} + ${fmt(row.cpu.postgresCores, 2)} + ${fmt(row.cpu.loadGeneratorCores, 2)}` : '–'} | ${row.cpu ? fmt(row.cpu.foreignCores, 2) : '–'}${row.referenceCpu ? ` / ${fmt(row.referenceCpu.foreignCores, 2)}` : ''} |`,
     ),
     '',
     ...(r.rows.some((row) => (row.cpu?.foreignCores ?? 0) > 0.2 || (row.referenceCpu?.foreignCores ?? 0) > 0.2)
