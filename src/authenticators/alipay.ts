@@ -7,7 +7,7 @@ import type { AlipayUpstream } from '../adapters/upstreams/alipay/types.js';
 import { UpstreamError } from '../errors/app-error.js';
 import type { IdentityLevel } from '../domain/levels.js';
 import type { FederatedState } from './federated-state.js';
-import { upstreamFailure, type AuthOutcome, type Authenticator, type UpstreamLinking } from './types.js';
+import { assertedBy, upstreamFailure, type AuthOutcome, type Authenticator, type UpstreamLinking } from './types.js';
 
 export interface AlipayAuthenticatorDeps {
   upstream: AlipayUpstream;
@@ -22,18 +22,7 @@ export function createAlipayAuthenticator(deps: AlipayAuthenticatorDeps): Authen
     if (!input.auth_code) return { kind: 'failed', code: 'login.federated_denied', status: 400 };
     try {
       const identity = await deps.upstream.exchange(input.auth_code);
-      return {
-        kind: 'asserted',
-        amr: ['fed', 'alipay'],
-        assertion: {
-          upstream: 'alipay',
-          subject: identity.subject,
-          level: identity.certified && identity.idNumber ? deps.certifiedLevel : 'registered',
-          ...(identity.name ? { name: identity.name } : {}),
-          ...(identity.certType ? { certType: identity.certType } : {}),
-          ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
-        },
-      };
+      return assertedBy('alipay', identity, identity.certified && identity.idNumber ? deps.certifiedLevel : 'registered');
     } catch (err) {
       if (err instanceof UpstreamError) return upstreamFailure(err);
       throw err;

@@ -9,7 +9,7 @@ import type { IdentityLevel } from '../domain/levels.js';
 import { FlowError, type Flow, type FlowStore } from '../flows/engine/store.js';
 import { loginFederatedFlow, type LoginFederatedFacts } from '../flows/login/federated.js';
 import type { FederatedState } from './federated-state.js';
-import { upstreamFailure, upstreamUnavailable, type AttemptContext, type AuthOutcome, type Authenticator, type LinkContext, type UpstreamLinking } from './types.js';
+import { assertedBy, upstreamFailure, upstreamUnavailable, type AttemptContext, type AuthOutcome, type Authenticator, type LinkContext, type UpstreamLinking } from './types.js';
 
 type QrView = { flowId: string; qrContent: string; expiresAt: Date };
 
@@ -47,18 +47,7 @@ export function createEsscAuthenticator(deps: { upstream: EsscUpstream; flows: F
       const card = await deps.upstream.cardInfo(answer.esscNo);
       if (!card.cardStatusNormal) return { kind: 'failed', code: 'login.essc_card_abnormal', status: 403 };
       const { identity } = card;
-      return {
-        kind: 'asserted',
-        amr: ['fed', 'essc'],
-        assertion: {
-          upstream: 'essc',
-          subject: identity.subject,
-          level: deps.level,
-          ...(identity.name ? { name: identity.name } : {}),
-          ...(identity.certType ? { certType: identity.certType } : {}),
-          ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
-        },
-      };
+      return assertedBy('essc', identity, deps.level);
     } catch (err) {
       if (err instanceof UpstreamError) return upstreamFailure(err);
       throw err;

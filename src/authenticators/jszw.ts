@@ -6,7 +6,7 @@ import type { JszwUpstream } from '../adapters/upstreams/jszw/types.js';
 import { UpstreamError } from '../errors/app-error.js';
 import type { IdentityLevel } from '../domain/levels.js';
 import type { FederatedState } from './federated-state.js';
-import { upstreamFailure, type AuthOutcome, type Authenticator, type UpstreamLinking } from './types.js';
+import { assertedBy, upstreamFailure, type AuthOutcome, type Authenticator, type UpstreamLinking } from './types.js';
 
 export interface JszwAuthenticatorDeps {
   upstream: JszwUpstream;
@@ -24,18 +24,7 @@ export function createJszwAuthenticator(deps: JszwAuthenticatorDeps): Authentica
     try {
       const identity = await deps.upstream.exchange({ code: input.code, codeVerifier: verifier, redirectUri: deps.redirectUri });
       const level: IdentityLevel = identity.assertedLevel === 'registered' ? 'registered' : deps.levels[identity.assertedLevel];
-      return {
-        kind: 'asserted',
-        amr: ['fed', 'jszw'],
-        assertion: {
-          upstream: 'jszw',
-          subject: identity.subject,
-          level,
-          ...(identity.name ? { name: identity.name } : {}),
-          ...(identity.certType ? { certType: identity.certType } : {}),
-          ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
-        },
-      };
+      return assertedBy('jszw', identity, level);
     } catch (err) {
       if (err instanceof UpstreamError) return upstreamFailure(err);
       throw err;

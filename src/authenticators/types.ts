@@ -53,6 +53,26 @@ export interface UpstreamLinking<Input = Record<string, string>> {
   completeLink(link: LinkContext, input: Input): Promise<AuthOutcome>;
 }
 
+/** What an upstream asserted, as the outcome of a completed round trip (fields it did not send stay out). */
+export function assertedBy(
+  upstream: FederatedMethod,
+  identity: { subject: string; name?: string | undefined; certType?: string | undefined; idNumber?: string | undefined },
+  level: UpstreamAssertion['level'],
+): AuthOutcome {
+  return {
+    kind: 'asserted',
+    amr: ['fed', upstream],
+    assertion: {
+      upstream,
+      subject: identity.subject,
+      level,
+      ...(identity.name ? { name: identity.name } : {}),
+      ...(identity.certType ? { certType: identity.certType } : {}),
+      ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
+    },
+  };
+}
+
 /** The outcome of an upstream failure (down, slow, garbage): the page offers the other methods. */
 export const upstreamUnavailable = (): AuthOutcome => ({ kind: 'failed', code: 'login.upstream_unavailable', status: 503, unavailable: true });
 
