@@ -28,16 +28,27 @@ function processTicks(pid: number): number {
   }
 }
 
-function postgresTicks(): number {
-  let sum = 0;
+/** CPU ticks of every PostgreSQL process, by pid. */
+function postgresTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith('postgres')) sum += processTicks(Number(entry));
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim().startsWith('postgres')) ticks.set(Number(entry), processTicks(Number(entry)));
     } catch {
       // gone
     }
   }
+  return ticks;
+}
+
+/**
+ * Ticks PostgreSQL spent between two readings: per process, so a backend that exits inside the
+ * window (another pool's idle connection closing) takes only its own ticks with it.
+ */
+function postgresTicksBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ticks] of after) sum += ticks - (before.get(pid) ?? 0);
   return sum;
 }
 
@@ -64,8 +75,8 @@ export function cpuMeter(pids: () => number[]) {
           const cores = (ticks: number) => ticks / TICKS_PER_SECOND / seconds;
           const machineCores = cores(after.machine.busy - before.machine.busy);
           const providerCores = cores(after.ours - before.ours);
-          // Backends that exit inside the window take their ticks with them: never below zero.
-          const postgresCores = Math.max(0, cores(after.pg - before.pg));
+          // A backend that exits inside the window loses its last ticks here (it is not in `after`).
+          const postgresCores = Math.max(0, cores(postgresTicksBetween(before.pg, after.pg)));
           const loadGeneratorCores = loadGeneratorSeconds / seconds;
           return {
             machineCores,
