@@ -140,6 +140,7 @@ interface Row {
   /** CPU in cores during our measurement: provider, PostgreSQL, load generator, processes outside the bench. */
   cpu?: CpuWindow;
   referenceCpu?: CpuWindow;
+  referencePgCpu?: CpuWindow;
   note?: string;
 }
 interface Target {
@@ -429,7 +430,7 @@ async function main(): Promise<void> {
       errors: r.errors,
       reference: ref?.requestsPerSecond ?? null,
       ratio: ref ? r.requestsPerSecond / ref.requestsPerSecond : null,
-      ...(refPg ? { referencePg: refPg.requestsPerSecond, ratioPg: r.requestsPerSecond / refPg.requestsPerSecond } : {}),
+      ...(refPg ? { referencePg: refPg.requestsPerSecond, ratioPg: r.requestsPerSecond / refPg.requestsPerSecond, referencePgCpu: refPg.cpu } : {}),
       cpu: r.cpu,
       ...(ref ? { referenceCpu: ref.cpu } : {}),
       ...(r.errors > 0 ? { note: `status codes: ${JSON.stringify(r.statusCodes)}` } : {}),
@@ -627,7 +628,8 @@ async function main(): Promise<void> {
 function cpuPerRequest(row: Row): string {
   if (!row.cpu || row.unit === 'verifications/s' || row.perSecond <= 0) return '–';
   const ms = (cores: number, rate: number) => fmt((cores / rate) * 1000, 2);
-  const ref = row.referenceCpu && row.reference && row.unit === 'req/s' ? ` (${ms(row.referenceCpu.providerCores, row.reference)})` : '';
+  const onPg = row.referencePgCpu && row.referencePg ? `; on PostgreSQL ${ms(row.referencePgCpu.providerCores, row.referencePg)} + ${ms(row.referencePgCpu.postgresCores, row.referencePg)}` : '';
+  const ref = row.referenceCpu && row.reference && row.unit === 'req/s' ? ` (${ms(row.referenceCpu.providerCores, row.reference)}${onPg})` : '';
   return `${ms(row.cpu.providerCores, row.perSecond)} + ${ms(row.cpu.postgresCores, row.perSecond)}${ref}`;
 }
 
@@ -648,7 +650,7 @@ function renderMarkdown(r: {
       `Provider, PostgreSQL and load generators on the same machine; ${r.run.connections} connections (or concurrent citizens), ` +
       `${r.run.warmupSec} s warm-up + ${r.run.durationSec} s measured per scenario.`,
     '',
-    '| scenario | per second | p50 ms | p99 ms | errors | reference /s | ratio | reference on PostgreSQL /s | ratio | DB round trips / request | CPU ms / request: provider + PostgreSQL (reference) | CPU cores: provider + PostgreSQL + load gen | foreign cores (ours / reference) |',
+    '| scenario | per second | p50 ms | p99 ms | errors | reference /s | ratio | reference on PostgreSQL /s | ratio | DB round trips / request | CPU ms / request: provider + PostgreSQL (reference; reference on PostgreSQL) | CPU cores: provider + PostgreSQL + load gen | foreign cores (ours / reference) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.rows.map(
       (row) =>
