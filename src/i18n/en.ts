@@ -208,6 +208,7 @@ export const en: Record<MessageKey, string> = {
   'captcha.invalid': 'The image code is wrong or has expired, please enter the new one',
   // Accounts, registration, password sign-in (src/services/accounts.ts, password-sign-in.ts)
   'registration.document_taken': 'This document number is already registered; sign in or reset your password',
+  'registration.document_family_bound': 'This document number is bound as someone else\'s family number; if it is yours, file an appeal',
   'registration.phone_taken': 'This mobile number is already used by another account',
   'registration.name_required': 'Please enter your name',
   'signin.invalid': 'The account or password is incorrect',

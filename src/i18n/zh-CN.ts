@@ -205,6 +205,7 @@ export const zhCN = {
   'captcha.invalid': '图形验证码错误或已失效，请重新输入',
   // Accounts, registration, password sign-in (src/services/accounts.ts, password-sign-in.ts)
   'registration.document_taken': '该证件号码已注册，请直接登录或找回密码',
+  'registration.document_family_bound': '该证件号码已被绑定为他人的亲情号，如为本人证件请提出申诉',
   'registration.phone_taken': '该手机号码已被其他账号使用',
   'registration.name_required': '请输入姓名',
   'signin.invalid': '账号或密码错误',

@@ -23,12 +23,14 @@ import {
   updateAccountLevel,
   type AccountStatus,
 } from '../repositories/accounts.js';
+import { lockDocumentNumber } from '../repositories/document-locks.js';
+import { familyIndexBound } from '../repositories/family-bindings.js';
 import { insertIdentityProof, listIdentityProofs } from '../repositories/identity-proofs.js';
 import type { Audit } from './audit.js';
 import type { PasswordHasher } from './crypto/index.js';
 import type { Secrets } from './secrets.js';
 
-export const conflictCodes = ['registration.document_taken', 'registration.phone_taken'] as const;
+export const conflictCodes = ['registration.document_taken', 'registration.phone_taken', 'registration.document_family_bound'] as const;
 export type ConflictCode = (typeof conflictCodes)[number];
 
 /** The document or phone already belongs to another account (HTTP 409); `field` names the form field. */
@@ -211,6 +213,9 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     const at = clock.now();
     try {
       await db.transaction().execute(async (trx) => {
+        // A family binding of this number at the same moment waits here, then sees this account.
+        await lockDocumentNumber(trx, numberIndex);
+        if (await familyIndexBound(trx, [numberIndex])) throw new ConflictError('registration.document_family_bound', 'documentNumber');
         await insertAccount(trx, { id: accountId, level, nameEnvelope: cipher.encrypt(name, piiAad.name(accountId)), needsPhone: false, now: at });
         await insertAccountDocument(trx, {
           accountId,
@@ -227,6 +232,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
         }
       });
     } catch (err) {
+      if (err instanceof ConflictError) throw err;
       // A parallel registration won the race between our pre-check and insert.
       const constraint = uniqueViolationConstraint(err);
       if (constraint === 'account_documents_number_index_key') throw new ConflictError('registration.document_taken', 'documentNumber');

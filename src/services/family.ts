@@ -11,7 +11,8 @@ import { isCertType, validateDocument, type CertType } from '../domain/documents
 import { levelRank } from '../domain/levels.js';
 import { maskDocument, maskName } from '../domain/masking.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
-import { lockAccountLevel } from '../repositories/accounts.js';
+import { findAccountIdByDocumentIndexes, lockAccountLevel } from '../repositories/accounts.js';
+import { lockDocumentNumber } from '../repositories/document-locks.js';
 import {
   countFamilyBindings,
   deleteFamilyBinding,
@@ -147,6 +148,9 @@ export function createFamilyService(deps: {
         await db.transaction().execute(async (trx) => {
           if ((await lockAccountLevel(trx, binderAccountId)) === undefined) throw new NotFoundError(); // serialises one binder's binds
           if ((await countFamilyBindings(trx, binderAccountId)) >= MAX_FAMILY_BINDINGS) throw new AppError('account.family.limit', 409, { max: MAX_FAMILY_BINDINGS });
+          // A registration of this number at the same moment waits here, or this binding waits for it.
+          await lockDocumentNumber(trx, numberIndex);
+          if (await findAccountIdByDocumentIndexes(trx, [numberIndex])) throw new AppError('account.family.registered', 409);
           await insertFamilyBinding(trx, {
             id,
             binderAccountId,

@@ -154,6 +154,8 @@ export async function completeRegistration(
     });
   } catch (err) {
     if (err instanceof ConflictError) {
+      // Bound as someone's family number between the check above and the registration.
+      if (err.code === 'registration.document_family_bound') throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family');
       const field = err.code === 'registration.document_taken' ? 'documentNumber' : 'phone';
       throw new FieldErrorsError({ [field]: field === 'phone' ? 'register.phone_taken' : 'register.document_taken' }, field === 'phone' ? 'phone' : 'document');
     }
