@@ -32,6 +32,7 @@ export const envMap: Record<string, [string, Parser]> = {
   LOCKOUT_MAX_FAILURES: ['security.lockoutMaxFailures', int],
   LOCKOUT_SECONDS: ['security.lockoutSeconds', int],
   PII_ALGORITHM: ['security.piiAlgorithm', text],
+  OUTBOUND_ALLOWED_NETWORKS: ['security.outboundAllowedNetworks', list],
   AUDIT_RETENTION_DAYS: ['audit.retentionDays', int],
   SMS_DRIVER: ['adapters.sms.driver', text],
   SMS_URL: ['adapters.sms.url', text],

@@ -2,6 +2,7 @@
 // ← environment variables (see env-map.ts). Everything else reads the frozen Config this produces.
 
 import { z } from 'zod';
+import { parseCidr } from '../domain/networks.js';
 
 const positiveInt = z.number().int().positive();
 const identityLevel = z.enum(['registered', 'real_name', 'real_person']);
@@ -44,6 +45,8 @@ export const configSchema = z.object({
     lockoutMaxFailures: positiveInt,
     lockoutSeconds: positiveInt,
     piiAlgorithm: z.enum(['A256GCM', 'SM4CTR-HSM3']),
+    /** Private networks the provider may call (back-channel logout, jwks_uri); other special-use addresses stay refused. */
+    outboundAllowedNetworks: z.array(z.string().refine((cidr) => parseCidr(cidr) !== undefined, 'a CIDR such as 10.20.0.0/16')),
   }),
   sms: z.object({
     codeTtlSeconds: positiveInt,

@@ -11,6 +11,7 @@ import { render, type Views } from '../http/views.js';
 import { trustFramework } from './account-claims.js';
 import { providerClaimsConfig, supportedAcrValues, supportedScopes } from './claims.js';
 import { clientMetadataProperties, validateClientMetadata } from './client-metadata.js';
+import { outboundFetch } from './outbound-fetch.js';
 import type { KeyMaterial } from './keys.js';
 
 export interface ProviderDeps {
@@ -36,8 +37,10 @@ function clientIsFirstParty(ctx: KoaContextWithOIDC): boolean {
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, views } = deps;
   const ttl = config.oidc.ttl;
+  const fetch = outboundFetch(config.security.outboundAllowedNetworks);
   const configuration: Configuration = {
     adapter: deps.adapter,
+    ...(fetch ? { fetch: fetch as NonNullable<Configuration['fetch']> } : {}),
     jwks: { keys: deps.keys.jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: deps.keys.cookieKeys,
