@@ -65,7 +65,7 @@ export function outboundFetch(allowedNetworks: readonly string[]): Fetch | undef
       socket.destroy(new Error('outbound call to a special-use address outside OUTBOUND_ALLOWED_NETWORKS'));
     }
   });
-  return (url, options) => globalThis.fetch(url, { ...options, dispatcher } as RequestInit);
+  return (url, options) => globalThis.fetch(url, { ...options, dispatcher } as unknown as RequestInit);
 }
 
 interface AgentLike {
