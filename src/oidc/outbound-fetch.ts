@@ -26,13 +26,15 @@ function blockListOf(ranges: readonly CidrRange[]): BlockList {
   return list;
 }
 
+const specialUseList = blockListOf(specialUse.map(([address, prefix, family]) => ({ address, prefix, family })));
+
 /** Whether a connection to `address` is allowed: public, or inside an allowed network. */
-export function outboundAddressAllowed(address: string, allowed: BlockList, refused: BlockList = blockListOf(specialUse.map(([a, p, f]) => ({ address: a, prefix: p, family: f })))): boolean {
+export function outboundAddressAllowed(address: string, allowed: BlockList): boolean {
   // An IPv4-mapped IPv6 address is judged as the IPv4 address it maps.
   const plain = /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(address) ? address.slice(7) : address;
   const family: Family = isIP(plain) === 6 ? 'ipv6' : 'ipv4';
   if (allowed.check(plain, family)) return true;
-  return !refused.check(plain, family);
+  return !specialUseList.check(plain, family);
 }
 
 type Fetch = (url: string | URL, options: RequestInit & { dispatcher?: unknown }) => Promise<Response>;
@@ -49,7 +51,6 @@ export function outboundFetch(allowedNetworks: readonly string[]): Fetch | undef
     if (!parsed) throw new Error(`OUTBOUND_ALLOWED_NETWORKS: not a CIDR: ${cidr}`);
     return parsed;
   }));
-  const refused = blockListOf(specialUse.map(([address, prefix, family]) => ({ address, prefix, family })));
   // Node's fetch is undici; its global dispatcher's class is the Agent (as oidc-provider finds it).
   // Reading a fetch global loads Node's lazily loaded undici, which installs that dispatcher.
   void globalThis.Response;
@@ -61,8 +62,9 @@ export function outboundFetch(allowedNetworks: readonly string[]): Fetch | undef
     const client = targets[targets.length - 1] as Record<symbol, { remoteAddress?: string; destroy(err: Error): void } | undefined> | undefined;
     const key = client ? Object.getOwnPropertySymbols(client).find((s) => s.description === 'socket') : undefined;
     const socket = client && key ? client[key] : undefined;
-    if (socket?.remoteAddress && !outboundAddressAllowed(socket.remoteAddress, allowed, refused)) {
-      socket.destroy(new Error('outbound call to a special-use address outside OUTBOUND_ALLOWED_NETWORKS'));
+    // Fail closed: a connection whose address cannot be read is not used either.
+    if (!socket?.remoteAddress || !outboundAddressAllowed(socket.remoteAddress, allowed)) {
+      (socket ?? (client as { destroy?: (err: Error) => void } | undefined))?.destroy?.(new Error('outbound call to a special-use address outside OUTBOUND_ALLOWED_NETWORKS'));
     }
   });
   return (url, options) => globalThis.fetch(url, { ...options, dispatcher } as unknown as RequestInit);

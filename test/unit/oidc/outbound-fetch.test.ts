@@ -1,7 +1,8 @@
 // Who the provider may call for relying parties: public addresses always; special-use addresses
 // (loopback, link-local, private ranges …) only inside OUTBOUND_ALLOWED_NETWORKS.
 
-import { BlockList } from 'node:net';
+import { createServer } from 'node:http';
+import { BlockList, type AddressInfo } from 'node:net';
 import t from 'tap';
 import { loadConfig } from '../../../src/config/load.js';
 import { parseCidr } from '../../../src/domain/networks.js';
@@ -42,4 +43,27 @@ t.test('CIDRs are checked where configuration is read', async (t) => {
   t.throws(() => loadConfig({ env: { NODE_ENV: 'test', OUTBOUND_ALLOWED_NETWORKS: '10.20.0.0' } }), 'a bad CIDR stops the start');
   t.equal(outboundFetch([]), undefined, "none allowed: oidc-provider's own protection stays");
   t.type(outboundFetch(['10.20.0.0/16']), 'function');
+});
+
+t.test('the provider\'s fetch connects only where allowed (a real loopback server)', async (t) => {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests += 1;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('reached');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel`;
+  const call = (networks: string[]) => (outboundFetch(networks) as NonNullable<ReturnType<typeof outboundFetch>>)(url, { method: 'POST', body: 'logout_token=x', signal: AbortSignal.timeout(3000) });
+
+  const allowed = await call(['127.0.0.0/8']);
+  t.equal(allowed.status, 200, 'loopback allowed: the call goes through');
+  t.equal(await allowed.text(), 'reached');
+
+  const refused = await call(['10.0.0.0/8']).then(
+    () => 'connected',
+    (err: Error) => String((err as { cause?: unknown }).cause ?? err.message),
+  );
+  t.match(refused, /outside OUTBOUND_ALLOWED_NETWORKS/, 'loopback not allowed: the connection is destroyed');
+  t.equal(requests, 1, 'and the refused request never reached the server');
 });
