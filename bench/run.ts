@@ -202,13 +202,24 @@ async function writeCounters(db: Database['db']): Promise<number> {
 }
 
 /** Table write counters once PostgreSQL has flushed every backend's pending statistics. */
+/**
+ * pg_stat_user_tables' write counters once every backend has reported: PostgreSQL 15 flushes a
+ * busy backend's counts at most once a second and an idle one's after 10 s, so the value must
+ * stay unchanged for 11 s (read every 1.5 s, at most 60 s in all).
+ */
 async function settledWriteCounters(db: Database['db']): Promise<number> {
+  const started = Date.now();
   let last = -1;
-  for (let i = 0; i < 15; i += 1) {
+  let changedAt = Date.now();
+  while (Date.now() - started < 60_000) {
     await sql`select pg_stat_clear_snapshot()`.execute(db);
     const now = await writeCounters(db);
-    if (now === last) return now;
-    last = now;
+    if (now !== last) {
+      last = now;
+      changedAt = Date.now();
+    } else if (Date.now() - changedAt >= 11_000) {
+      return now;
+    }
     await new Promise((r) => setTimeout(r, 1500));
   }
   return last;
