@@ -20,13 +20,13 @@ import {
   insertAccount,
   insertAccountDocument,
   insertPhone,
+  listUpstreamLinks,
   lockAccountLevel,
   updateAccountLevel,
 } from '../repositories/accounts.js';
 import { insertIdentityProof, listIdentityProofs } from '../repositories/identity-proofs.js';
 import { findUpstreamLink, insertUpstreamLinkRow } from '../repositories/upstream-links.js';
 import { findAccountDocumentIndex } from '../repositories/account-identity.js';
-import { listUpstreamLinks } from '../repositories/accounts.js';
 import { AppError, NotFoundError } from '../errors/app-error.js';
 import { piiAad, ConflictError, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
@@ -73,6 +73,16 @@ const refusalStatus: Record<LinkRefusal, number> = { taken: 409, upstream_in_use
 
 function uniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+/** Runs `work` again once when a parallel transaction of the same identity won a unique index: the rules then decide on its outcome. */
+async function againIfRaced<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!uniqueViolation(err)) throw err;
+    return work();
+  }
 }
 
 export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; secrets: Pick<Secrets, 'cipher' | 'blindIndex'>; audit: Audit }): UpstreamLinkService {
@@ -150,16 +160,16 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
     return { outcome: 'created', accountId, needsPhone: true };
   }
 
+  /** An upstream assertion that raised the account's level is audited as a level change. */
+  const auditRaise = async (accountId: string, from: IdentityLevel, to: IdentityLevel, assertion: UpstreamAssertion, context: ChangeContext) => {
+    if (levelRank(to) <= levelRank(from)) return;
+    await audit.record({ event: 'account.level_changed', outcome: 'success', subject: accountId, ...context, details: { from, to, kind: 'upstream_assertion', adapter: assertion.upstream } });
+  };
+
   return {
     async signIn(assertion, context = {}) {
-      let result;
-      try {
-        result = await attempt(assertion);
-      } catch (err) {
-        // A parallel first sign-in (same subject or same document) won the race: take its result.
-        if (!uniqueViolation(err)) throw err;
-        result = await attempt(assertion);
-      }
+      // A parallel first sign-in (same subject or same document) may win the race: take its result.
+      const result = await againIfRaced(() => attempt(assertion));
       if (result.outcome !== 'linked') {
         await audit.record({
           event: result.outcome === 'created' ? 'account.created_from_upstream' : 'account.upstream_linked',
@@ -169,9 +179,7 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
           details: { upstream: assertion.upstream, level: assertion.level },
         });
       }
-      if (result.from && result.to && levelRank(result.to) > levelRank(result.from)) {
-        await audit.record({ event: 'account.level_changed', outcome: 'success', subject: result.accountId, ...context, details: { from: result.from, to: result.to, kind: 'upstream_assertion', adapter: assertion.upstream } });
-      }
+      if (result.from && result.to) await auditRaise(result.accountId, result.from, result.to, assertion, context);
       return { outcome: result.outcome, accountId: result.accountId, needsPhone: result.needsPhone };
     },
 
@@ -202,13 +210,8 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
         });
       let result;
       try {
-        try {
-          result = await attemptLink();
-        } catch (err) {
-          // A parallel link or first sign-in of the same identity won the race: decide again.
-          if (!uniqueViolation(err)) throw err;
-          result = await attemptLink();
-        }
+        // A parallel link or first sign-in of the same identity may win the race: decide again.
+        result = await againIfRaced(attemptLink);
       } catch (err) {
         if (err instanceof AppError && err.code.startsWith('account.links.')) {
           await audit.record({ event: 'account.upstream_linked', outcome: 'failure', subject: accountId, ...context, details: { upstream: assertion.upstream, via: 'account_centre', reason: err.code.slice('account.links.'.length) } });
@@ -217,9 +220,7 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
       }
       if (result.outcome === 'linked') {
         await audit.record({ event: 'account.upstream_linked', outcome: 'success', subject: accountId, ...context, details: { upstream: assertion.upstream, via: 'account_centre', level: document ? assertion.level : 'registered' } });
-        if (levelRank(result.to) > levelRank(result.from)) {
-          await audit.record({ event: 'account.level_changed', outcome: 'success', subject: accountId, ...context, details: { from: result.from, to: result.to, kind: 'upstream_assertion', adapter: assertion.upstream } });
-        }
+        await auditRaise(accountId, result.from, result.to, assertion, context);
       }
       return { outcome: result.outcome, level: result.to };
     },
