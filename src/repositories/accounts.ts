@@ -68,8 +68,7 @@ export async function insertPhone(
     .execute();
 }
 
-/** The account and its document and phone envelopes (one query), or undefined. */
-/** The account with its identity proofs (oldest first) in one statement: read on every protocol request. */
+/** The account, its document and phone envelopes and its identity proofs (oldest first), in one statement: read on every protocol request. */
 export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<{ account: AccountRow; proofs: ProofRow[] } | undefined> {
   const row = await db
     .selectFrom('accounts')

@@ -1,7 +1,7 @@
 // SQL for one-time codes (only their HMAC is stored): create (voiding older live codes), count an
 // attempt with one conditional update, consume once, and read the newest code's state.
 
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 export interface NewOneTimeCode {
@@ -35,8 +35,7 @@ function newestCodeId(db: Kysely<DB>, purpose: string, targetIndex: string) {
     .limit(1);
 }
 
-/** Voids (marks consumed) every unconsumed code for purpose+target. */
-/** Voids the live codes for the code's purpose+target and stores the new one: one statement. */
+/** Voids (marks consumed) the live codes for the code's purpose+target and stores the new one: one statement. */
 export async function replaceLiveCode(db: Kysely<DB>, code: NewOneTimeCode): Promise<void> {
   await db
     .with('voided', (qb) =>

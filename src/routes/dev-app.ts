@@ -24,7 +24,7 @@ interface ApiAnswer {
 
 export function devAppRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/dev/app' });
-  const { config, services } = deps;
+  const { config } = deps;
   const issuer = config.issuer.replace(/\/+$/, '');
   const redirectUri = `${issuer}/dev/app/callback`;
   const guard = formGuardFor(deps);

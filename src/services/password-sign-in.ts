@@ -71,7 +71,6 @@ export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
       const ok = await accounts.verifyPassword(accountId ?? noAccount, input.password);
       if (ok && accountId) {
         if (status.failures !== 0) await lockout.reset(key); // nothing on record: no write
-
         await audit.record({ ...base, outcome: 'success', details: { identifier } });
         return { ok: true, accountId };
       }

@@ -5,7 +5,6 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { certTypeLabelKeys, certTypes, isCertType } from '../../domain/documents.js';
 import { identityLevelLabelKeys, isIdentityLevel, levelRank } from '../../domain/levels.js';
-import { NotFoundError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { familyRelations, MAX_FAMILY_BINDINGS } from '../../services/family.js';
 import type { RouteDeps } from '../deps.js';

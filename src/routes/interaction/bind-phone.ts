@@ -35,7 +35,7 @@ interface PageModel {
 
 export function bindPhoneRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/bind-phone' });
-  const { services, config } = deps;
+  const { services } = deps;
   const guard = formGuardFor(deps);
   const state = (ctx: Context) => ctx.state as RequestState;
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);

@@ -24,7 +24,7 @@ const phoneAad = 'flows.login-sms.phone';
 
 export function interactionRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid' });
-  const { services, views, config } = deps;
+  const { services, views } = deps;
   const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
   const state = (ctx: Context) => ctx.state as RequestState;

@@ -16,7 +16,7 @@ import { settleOutcome } from './settle.js';
 
 export function interactionQrRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/qr' });
-  const { services, config } = deps;
+  const { services } = deps;
   const guard = formGuardFor(deps);
   const locale = (ctx: Context) => (ctx.state as RequestState).locale;
   const seconds = (until: Date) => Math.max(0, Math.round((until.getTime() - deps.clock.now().getTime()) / 1000));

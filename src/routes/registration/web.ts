@@ -32,7 +32,7 @@ interface PageState {
 
 export function registrationRoutes(deps: RouteDeps): Router {
   const router = new Router();
-  const { services, views, config } = deps;
+  const { services, views } = deps;
   const guard = formGuardFor(deps);
   const stepDeps = { services, blindIndex: deps.secrets.blindIndex, clock: deps.clock };
   const locale = (ctx: Context) => (ctx.state as RequestState).locale;
