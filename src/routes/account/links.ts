@@ -14,6 +14,7 @@ import { isUpstreamName, upstreamNames, type UpstreamName } from '../../services
 import type { RouteDeps } from '../deps.js';
 import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+import { seeOther } from '../../http/redirect.js';
 
 /** The user centre's words for what an upstream round trip answered (the sign-in pages' say "登录"). */
 const linkFailureKeys: Record<string, string> = {
@@ -39,10 +40,6 @@ export function linkRoutes(router: Router, deps: RouteDeps): void {
   };
   const upstreamLabel = (ctx: Context, upstream: string) => msg(ctx, `account.upstream.${upstream}`);
   const esscPage = (flowId: string) => `/account/links/essc?flow=${flowId}`;
-  const see = (ctx: Context, url: string) => {
-    ctx.status = 303;
-    ctx.redirect(url);
-  };
 
   const showLinks = async (ctx: Context, extra: { error?: string; notice?: string; status?: number } = {}) => {
     const { account } = centreOf(ctx);
@@ -82,7 +79,7 @@ export function linkRoutes(router: Router, deps: RouteDeps): void {
   /** Turns what the round trip answered into the page: link the asserted identity, or say why not. */
   const settle = async (ctx: Context, upstream: UpstreamName, outcome: AuthOutcome) => {
     const { account } = centreOf(ctx);
-    if (outcome.kind === 'redirect') return see(ctx, outcome.url);
+    if (outcome.kind === 'redirect') return seeOther(ctx, outcome.url);
     if (outcome.kind !== 'asserted' || outcome.assertion.upstream !== upstream) {
       const code = outcome.kind === 'failed' ? outcome.code : 'flow.invalid';
       await services.audit.record({ event: 'account.upstream_linked', outcome: 'failure', subject: account.id, ...changeContext(ctx), details: { upstream, via: 'account_centre', reason: code } });
@@ -96,7 +93,7 @@ export function linkRoutes(router: Router, deps: RouteDeps): void {
       if (!shown) throw err;
       return showLinks(ctx, { error: msg(ctx, (err as { code: string }).code, { upstream: upstreamLabel(ctx, upstream) }), status: shown.status });
     }
-    see(ctx, `/account/links?linked=${upstream}`);
+    seeOther(ctx, `/account/links?linked=${upstream}`);
   };
 
   // 关联: starts the upstream's round trip for this account.
@@ -155,7 +152,7 @@ export function linkRoutes(router: Router, deps: RouteDeps): void {
     if (!essc) return showLinks(ctx, { error: msg(ctx, 'errors.not_found'), status: 404 });
     const flowId = field(form, 'flow', 64);
     const outcome = await essc.completeLink(linkContext(ctx), { flow: flowId });
-    if (outcome.kind === 'pending') return see(ctx, esscPage(flowId));
+    if (outcome.kind === 'pending') return seeOther(ctx, esscPage(flowId));
     await settle(ctx, 'essc', outcome);
   });
 }

@@ -15,14 +15,11 @@ import type { RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions } from '../identity-form.js';
 import { accountGuard, centreOf, changeContext, localeOf, msg, renderCentre } from './context.js';
+import { seeOther } from '../../http/redirect.js';
 
 export function upgradeRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;
   const guard = accountGuard(deps);
-  const see = (ctx: Context, url: string) => {
-    ctx.redirect(url);
-    ctx.status = 303;
-  };
 
   const realNamePage = (ctx: Context, extra: Record<string, unknown> = {}, status?: number) =>
     renderCentre(ctx, deps, 'account/upgrade.njk', 'info', { titleKey: 'stepup.real_name_title', step: 'real_name', certTypeOptions: certTypeOptions(localeOf(ctx)), values: { certType: centreOf(ctx).account.certType ?? '01' }, fieldErrors: {}, ...extra }, status);
@@ -42,7 +39,7 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
       if (err instanceof UpstreamError) return realNamePage(ctx, { values, error: msg(ctx, err.code) }, 503);
       throw err;
     }
-    see(ctx, '/account');
+    seeOther(ctx, '/account');
   });
 
   const facePage = async (ctx: Context, flowId: string | undefined, extra: Record<string, unknown> = {}, status?: number): Promise<void> => {
@@ -53,7 +50,7 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     let face;
     if (flowId) {
       const flow = await services.flows.load<AccountFaceState, AccountFaceFacts>(accountFaceFlow, flowId, browserIdOf(ctx), ['face']);
-      if (flow.accountId !== account.id) return see(ctx, '/account/face');
+      if (flow.accountId !== account.id) return seeOther(ctx, '/account/face');
       face = await faceStep.view(flow);
     }
     return renderCentre(ctx, deps, 'account/upgrade.njk', 'home', { titleKey: 'stepup.face_title', step: 'face', face, ...extra }, status);
@@ -87,7 +84,7 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     passed: async (ctx, flow) => {
       await services.flows.advance(accountFaceFlow, flow, 'done');
       await services.assurance.recordFaceMatch(flow.accountId as string, flow.facts.certifyId as string, changeContext(ctx));
-      see(ctx, '/account');
+      seeOther(ctx, '/account');
     },
   });
 }

@@ -18,6 +18,7 @@ import { appealFlow, appealTypes, type AppealFacts, type AppealState, type Appea
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors } from '../identity-form.js';
+import { seeOther } from '../../http/redirect.js';
 
 type AppealFlow = Flow<AppealState, AppealFacts>;
 const phoneAad = 'flows.appeal.phone';
@@ -28,10 +29,6 @@ export function appealRoutes(deps: RouteDeps): Router {
   const guard = formGuardFor(deps);
   const st = (ctx: Context) => ctx.state as RequestState;
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
-  const redirectTo = (ctx: Context, url: string) => {
-    ctx.redirect(url);
-    ctx.status = 303;
-  };
 
   const page = async (ctx: Context, model: Record<string, unknown>, status?: number) => {
     const locale = st(ctx).locale;
@@ -75,7 +72,7 @@ export function appealRoutes(deps: RouteDeps): Router {
     }
     const flow = await services.flows.start(appealFlow, browserIdOf(ctx), { facts: { type, identityEnvelope: sealIdentity(secrets.cipher, parsed.identity) } });
     await services.audit.record({ event: 'appeal.started', outcome: 'info', ...context(ctx), details: { type } });
-    redirectTo(ctx, `/appeal/flow/${flow.id}`);
+    seeOther(ctx, `/appeal/flow/${flow.id}`);
   });
 
   router.get('/flow/:id', async (ctx) => show(ctx, await load(ctx, ['face', 'verified', 'phone_code'])));
@@ -109,7 +106,7 @@ export function appealRoutes(deps: RouteDeps): Router {
           return page(ctx, { state: 'done', doneMessage: 'appeal.done_no_account', registerLink: true });
         }
       }
-      redirectTo(ctx, `/appeal/flow/${flow.id}`);
+      seeOther(ctx, `/appeal/flow/${flow.id}`);
     },
   });
 
@@ -147,7 +144,7 @@ export function appealRoutes(deps: RouteDeps): Router {
       throw err;
     }
     await services.flows.advance(appealFlow, flow, 'phone_code', { phoneEnvelope: secrets.cipher.encrypt(phone.e164, phoneAad), maskedPhone: maskPhone(phone.e164) });
-    redirectTo(ctx, `/appeal/flow/${flow.id}`);
+    seeOther(ctx, `/appeal/flow/${flow.id}`);
   });
 
   router.post('/flow/:id/phone/verify', async (ctx) => {
