@@ -16,6 +16,7 @@ import { createTestDatabase, engineName, testDatabaseUrl } from '../helpers/data
 import { startTestApp, testEncryptionKey } from '../helpers/app.js';
 import { createBrowser } from '../helpers/http-client.js';
 import { freshPhone, registerThroughPages } from '../helpers/citizens.js';
+import { staffServiceOf } from '../helpers/console.js';
 
 t.test(`audit events are append-only (${engineName})`, async (t) => {
   const testDb = await createTestDatabase();
@@ -67,6 +68,9 @@ t.test(`no personal data in clear at rest, and re-encryption to a new key and SM
   }
   for (const secret of secrets) t.notOk(dump.includes(secret), 'a name, document number or phone does not appear in clear');
 
+  // a staff member's TOTP secret is sealed too (issue 17), and must move with the rest
+  await staffServiceOf(app).create({ username: 'pii-check', displayName: '密评', roles: ['auditor'] }, { kind: 'cli' });
+
   // rotate to a new master key and to SM4, keeping the old key readable
   const logger = createLogger('silent');
   const rotated = createSecrets(
@@ -80,6 +84,7 @@ t.test(`no personal data in clear at rest, and re-encryption to a new key and SM
   for (const col of encryptedColumns) {
     const rows = await sql<{ v: string | null }>`select ${sql.ref(col.column)} as v from ${sql.table(col.table)}`.execute(testDb.database.db);
     for (const row of rows.rows) if (row.v) t.match(row.v, /^v1\.SM4CTR-HSM3\.k2\./, `${col.table}.${col.column} under SM4 and the new key`);
+    if (col.table === 'staff_accounts') t.equal(rows.rows.length, 1, 'the staff TOTP secret was among them');
   }
   const lookup = await app.container.services.accounts.findAccountIdByPhone(`+86${phones[0]}`);
   t.ok(lookup, 'blind-index look-ups still work after the key rotation');

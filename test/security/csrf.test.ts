@@ -8,7 +8,7 @@ import t, { type Test } from 'tap';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp } from '../helpers/app.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
-import { captchaAnswer, demoRedirect, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
+import { solvedCaptcha, demoRedirect, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { errorPageMessage, stateSnapshot, thirdPartyRelyingParty } from '../helpers/security.js';
 
@@ -94,7 +94,7 @@ t.test(`CSRF on every state-changing form (${engineName})`, async (t) => {
         const flow = await rp.authorize(browser);
         const page = await browser.get(`${flow.page.url}?method=sms`);
         const token = inputValue(page.text, '_csrf') as string;
-        const form = { phone: freshPhone(), captchaId: inputValue(page.text, 'captchaId') as string, captcha: await captchaAnswer(app) };
+        const form = { phone: freshPhone(), ...(await solvedCaptcha(app, page.text)) };
         return {
           browser, path: `${flow.page.url}/sms/send`, form, token,
           async control(t) {
@@ -115,7 +115,7 @@ t.test(`CSRF on every state-changing form (${engineName})`, async (t) => {
         const page = await browser.get(`${flow.page.url}?method=sms`);
         const token = inputValue(page.text, '_csrf') as string;
         const before = await lastSmsCode(app, phone);
-        const sent = await browser.post(`${flow.page.url}/sms/send`, { _csrf: token, phone, captchaId: inputValue(page.text, 'captchaId') as string, captcha: await captchaAnswer(app) });
+        const sent = await browser.post(`${flow.page.url}/sms/send`, { _csrf: token, phone, ...(await solvedCaptcha(app, page.text)) });
         if (sent.status !== 200) throw new Error(`send answered ${sent.status}`);
         const code = (await lastSmsCode(app, phone)) as string;
         if (code === before) throw new Error('no new code was sent');
@@ -182,7 +182,7 @@ t.test(`CSRF on every state-changing form (${engineName})`, async (t) => {
           const page = await browser.get(path);
           const token = inputValue(page.text, '_csrf') as string;
           const citizen = { certType: '01', documentNumber: syntheticIdNumber('19881212'), name: '注册测试', phone: freshPhone() };
-          let form: Record<string, string> = { flow: '', ...citizen, captchaId: inputValue(page.text, 'captchaId') as string, captcha: await captchaAnswer(app), action: 'send' };
+          let form: Record<string, string> = { flow: '', ...citizen, ...(await solvedCaptcha(app, page.text)), action: 'send' };
           if (action === 'register') {
             const sent = await browser.post(path, { ...form, _csrf: token });
             if (sent.status !== 200) throw new Error(`send answered ${sent.status}`);

@@ -1,0 +1,71 @@
+// The re-authentication block every sensitive form shares (views/macros/reauth.njk): the current
+// password, or a code sent to the bound phone after a captcha; its view model and the parsing of
+// what the citizen posted. The checks themselves live in services/reauthentication.ts.
+
+import type { Context } from 'koa';
+import { field } from '../http/body.js';
+import type { ReauthProof, ReauthPurpose } from '../services/reauthentication.js';
+import type { RouteDeps } from './deps.js';
+import { requestState } from '../http/state.js';
+
+export type ReauthMethod = ReauthProof['method'];
+
+/** The view model of the block. */
+export interface ReauthBlock {
+  /** The method shown now. */
+  method: ReauthMethod;
+  password: boolean;
+  sms: boolean;
+  maskedPhone: string | undefined;
+  codeSent: boolean;
+  /** Where the SMS way posts its send (the page adds its own hidden fields). */
+  sendAction: string;
+  /** The captcha of the send form, while the code is still to be sent. */
+  sendCaptcha: { id: string; image: string } | undefined;
+  /** The page URLs that switch between the two ways. */
+  switchTo: { pwd: string; sms: string };
+}
+
+/** The method a request asks for (`?reauth=sms` or the posted field), falling back to what the account has. */
+export function requestedMethod(ctx: Context, form: Record<string, string> = {}): ReauthMethod | undefined {
+  const asked = form.reauth ?? (typeof ctx.query.reauth === 'string' ? ctx.query.reauth : undefined);
+  return asked === 'sms' || asked === 'pwd' ? asked : undefined;
+}
+
+export async function reauthBlock(
+  deps: Pick<RouteDeps, 'services'>,
+  accountId: string,
+  options: { method: ReauthMethod | undefined; codeSent: boolean; sendAction: string; pageUrl: string },
+): Promise<ReauthBlock> {
+  const ways = await deps.services.reauth.methods(accountId);
+  const method: ReauthMethod = options.method === 'sms' && ways.sms ? 'sms' : ways.password ? 'pwd' : 'sms';
+  const codeSent = method === 'sms' && options.codeSent;
+  const join = options.pageUrl.includes('?') ? '&' : '?';
+  return {
+    method,
+    password: ways.password,
+    sms: ways.sms,
+    maskedPhone: ways.maskedPhone,
+    codeSent,
+    sendAction: options.sendAction,
+    sendCaptcha: method === 'sms' && !codeSent && ways.sms ? await deps.services.captcha.issue() : undefined,
+    switchTo: { pwd: `${options.pageUrl}${join}reauth=pwd`, sms: `${options.pageUrl}${join}reauth=sms` },
+  };
+}
+
+/** What the citizen posted in the block (`reauth`, then `current` or `code`). */
+export function reauthProofFrom(form: Record<string, string>, purpose: ReauthPurpose): ReauthProof {
+  if (form.reauth === 'sms') return { method: 'sms', purpose, code: field(form, 'code', 12) };
+  return { method: 'pwd', password: typeof form.current === 'string' ? form.current.slice(0, 128) : '' };
+}
+
+/** Sends the block's SMS code (captcha from the send form). Throws what reauth.sendCode throws. */
+export async function sendReauthCode(deps: Pick<RouteDeps, 'services'>, ctx: Context, accountId: string, form: Record<string, string>, purpose: ReauthPurpose): Promise<string> {
+  return deps.services.reauth.sendCode(accountId, {
+    purpose,
+    captchaId: field(form, 'captchaId', 64),
+    captchaAnswer: field(form, 'captcha', 16),
+    pow: field(form, 'pow', 4096),
+    ip: (requestState(ctx)).ip,
+  });
+}
