@@ -22,4 +22,6 @@ export interface AccountFaceFacts extends Record<string, unknown> {
   /** The verifier's id of the check and the URL the phone opens, once it started. */
   certifyId?: string;
   certifyUrl?: string;
+  /** Who the check is of (identity-levels' key): a pass proves that identity, whichever the account holds later. */
+  identityKey?: string;
 }

@@ -8,6 +8,7 @@
 //   started --> done: callback with the matching state, or the e-SSC QR authorised (then linked or refused)
 // ```
 
+import type { UpstreamName } from '../../domain/sign-in-methods.js';
 import { defineFlow } from '../engine/definition.js';
 
 export const accountLinkFlow = defineFlow({
@@ -20,7 +21,7 @@ export const accountLinkFlow = defineFlow({
 export type AccountLinkState = keyof typeof accountLinkFlow.transitions;
 
 export interface AccountLinkFacts extends Record<string, unknown> {
-  method: 'essc' | 'jszw' | 'alipay';
+  method: UpstreamName;
   /** A hash of the centre session that started the attempt: another session cannot finish it. */
   session: string;
   /** e-SSC only: the platform's QR id and content (not secrets: the phone opens the content). */

@@ -1,3 +1,4 @@
+// src/flows/: the journeys' state machines (one folder per journey) and the engine that stores them; imports domain/, errors/, i18n/, repositories/, services/, db/ (types).
 // How a journey declares itself: its states, the transitions allowed between them, and its
 // lifetime. The engine refuses every other move, so no step can be reached out of order.
 

@@ -11,6 +11,7 @@
 //   code_sent --> done: 短信验证码 ok → phone bound → sign-in finishes
 // ```
 
+import type { UpstreamName } from '../../domain/sign-in-methods.js';
 import { defineFlow } from '../engine/definition.js';
 
 export const loginFederatedFlow = defineFlow({
@@ -21,7 +22,7 @@ export const loginFederatedFlow = defineFlow({
 });
 
 export interface LoginFederatedFacts extends Record<string, unknown> {
-  method: 'essc' | 'jszw' | 'alipay';
+  method: UpstreamName;
   /** e-SSC only: the platform's QR id and content (not secrets: the phone opens the content). */
   qrId?: string;
   qrContent?: string;

@@ -1,32 +1,39 @@
 // The registration steps shared by the web pages and the app API: check the identity fields,
-// send the SMS code (captcha, limits, conflicts), and create the account once the code is proven.
+// send the SMS code (captcha, limits; the same answer for taken and free numbers), and, once the
+// code is proven, report a conflict (with its appeal) or create the account.
 // Every rule failure is a FieldErrors map of i18n codes; routes render it as a page or JSON.
 
+import { checkName } from '../../domain/names.js';
 import { validateDocument, isCertType, type CertType } from '../../domain/documents.js';
 import { maskPhone } from '../../domain/masking.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { parseMobile } from '../../domain/phone.js';
 import type { IdentityLevel } from '../../domain/levels.js';
+import type { MessageKey } from '../../i18n/zh-CN.js';
 import { AppError, RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { ConflictError } from '../../services/accounts.js';
 import type { Services } from '../../services/index.js';
+import { isSmsCodeShaped, verifySmsCode } from '../steps/sms-code.js';
 import type { BlindIndex } from '../../services/crypto/index.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Flow } from '../engine/store.js';
 import { registrationFlow, type RegistrationFacts } from './states.js';
 
-export type FieldErrors = Partial<Record<string, string>>;
+export type FieldErrors = Partial<Record<string, MessageKey>>;
 
 /** Raised with every field that failed, so a form can show them all at once. */
 export class FieldErrorsError extends AppError {
   readonly fields: FieldErrors;
   /** Set when the failure is a conflict that 用户申诉 can resolve. */
   readonly appeal: 'document' | 'phone' | 'family' | undefined;
-  constructor(fields: FieldErrors, appeal?: 'document' | 'phone' | 'family') {
+  /** Set once the SMS code was verified (and so spent): the form must not offer it again. */
+  readonly codeSpent: boolean;
+  constructor(fields: FieldErrors, appeal?: 'document' | 'phone' | 'family', codeSpent = false) {
     super(Object.values(fields)[0] ?? 'errors.bad_request', appeal ? 409 : 400);
     this.name = 'FieldErrorsError';
     this.fields = fields;
     this.appeal = appeal;
+    this.codeSpent = codeSpent;
   }
 }
 
@@ -44,8 +51,6 @@ export interface CheckedIdentity {
   phoneE164: string;
 }
 
-const namePattern = /^[\p{Script=Han}·•A-Za-z .'-]{2,30}$/u;
-
 /** Validates the identity fields; throws FieldErrorsError listing each broken one. */
 export function checkIdentity(input: IdentityInput, today: Date): CheckedIdentity {
   const errors: FieldErrors = {};
@@ -56,12 +61,12 @@ export function checkIdentity(input: IdentityInput, today: Date): CheckedIdentit
     if (doc.ok) documentNumber = doc.number;
     else errors.documentNumber = doc.code;
   }
-  const name = input.name.trim().replace(/\s+/g, ' ');
-  if (!namePattern.test(name)) errors.name = 'register.name_invalid';
+  const name = checkName(input.name);
+  if (!name.ok) errors.name = name.code;
   const phone = parseMobile(input.phone);
   if (!phone.ok) errors.phone = phone.code;
-  if (Object.keys(errors).length > 0 || !phone.ok) throw new FieldErrorsError(errors);
-  return { certType: input.certType as CertType, documentNumber, name, phoneE164: phone.e164 };
+  if (Object.keys(errors).length > 0 || !phone.ok || !name.ok) throw new FieldErrorsError(errors);
+  return { certType: input.certType as CertType, documentNumber, name: name.name, phoneE164: phone.e164 };
 }
 
 export interface RegistrationDeps {
@@ -71,35 +76,30 @@ export interface RegistrationDeps {
 }
 
 /**
- * Sends the registration code to the phone (captcha first, then limits). A document or phone
- * that is already taken is reported only after the captcha passed (so it cannot be enumerated
- * freely); then no message is sent and no send limit is used up.
+ * Sends the registration code to the phone: the captcha first, then the per-number and per-IP
+ * limits, and the same answer whoever holds the document or the phone. Nothing about a conflict
+ * is told here (that would make this an oracle at one captcha per look-up): a document that is
+ * taken or bound as a family number is reported after the phone is proven (completeRegistration);
+ * a phone that already has an account receives a notice instead of a code (it says the number is
+ * registered and how to sign in or appeal), so only the phone's holder learns it, and no code that
+ * could be talked out of them exists for it.
  */
 export async function sendRegistrationCode(
   deps: RegistrationDeps,
-  input: IdentityInput & { captchaId: string; captchaAnswer: string; ip: string },
+  input: IdentityInput & { captchaId: string; captchaAnswer: string; pow: string; ip: string },
 ): Promise<{ identity: CheckedIdentity; facts: RegistrationFacts; resendAfterSeconds: number }> {
   const identity = checkIdentity(input, deps.clock.now());
-  const { accounts, smsCodes } = deps.services;
-  const [documentTaken, phoneTaken] = await Promise.all([accounts.documentTaken(identity.documentNumber), accounts.phoneTaken(identity.phoneE164)]);
-  // A number bound as someone's family number (亲情号) is taken too; its holder appeals with type=family.
-  const familyBound = !documentTaken && (await deps.services.family.isBound(identity.documentNumber));
-  if (documentTaken || phoneTaken || familyBound) {
-    // Conflicts are only told to someone who solved the captcha; nothing is sent or counted.
-    if (!(await deps.services.captcha.verify(input.captchaId, input.captchaAnswer))) throw new FieldErrorsError({ captcha: 'captcha.invalid' });
-    if (documentTaken) throw new FieldErrorsError({ documentNumber: 'register.document_taken' }, 'document');
-    if (familyBound) throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family');
-    throw new FieldErrorsError({ phone: 'register.phone_taken' }, 'phone');
-  }
   let sent;
   try {
-    sent = await smsCodes.send({
+    sent = await deps.services.smsCodes.send({
       purpose: 'register',
       phoneE164: identity.phoneE164,
       captchaId: input.captchaId,
       captchaAnswer: input.captchaAnswer,
+      pow: input.pow,
       ip: input.ip,
       deliver: true,
+      noticeInstead: async () => ((await deps.services.accounts.phoneTaken(identity.phoneE164)) ? 'phone_registered' : undefined),
     });
   } catch (err) {
     if (err instanceof ValidationError) throw new FieldErrorsError({ [err.field ?? 'captcha']: err.code });
@@ -123,7 +123,11 @@ export interface CompleteInput extends IdentityInput {
   requestId?: string;
 }
 
-/** Checks everything, proves the SMS code, creates the account; returns its id and level. */
+/**
+ * Checks the fields, proves the SMS code, and only then looks at conflicts (family binding, a
+ * taken document or phone: FieldErrorsError 409 with its appeal type); creates the account and
+ * returns its id and level.
+ */
 export async function completeRegistration(
   deps: RegistrationDeps,
   flow: Flow<(typeof registrationFlow.transitions extends Record<infer S, unknown> ? S : never), RegistrationFacts>,
@@ -136,14 +140,13 @@ export async function completeRegistration(
   if (!policy.ok) errors.password = policy.codes[0];
   else if (input.password !== input.confirmPassword) errors.confirmPassword = 'register.password_mismatch';
   if (!input.agreePrivacy || !input.agreeDocument) errors.consent = 'register.consent_required';
-  if (!/^\d{6}$/.test(input.code)) errors.code = 'form.invalid_code_format';
+  if (!isSmsCodeShaped(input.code)) errors.code = 'form.invalid_code_format';
   if (Object.keys(errors).length > 0) throw new FieldErrorsError(errors);
 
-  if (await deps.services.family.isBound(identity.documentNumber)) throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family');
-  const outcome = await deps.services.smsCodes.verify({ purpose: 'register', phoneE164: identity.phoneE164, code: input.code });
-  if (outcome !== 'ok') {
-    throw new FieldErrorsError({ code: outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid' });
-  }
+  const proven = await verifySmsCode(deps.services.smsCodes, { purpose: 'register', phoneE164: identity.phoneE164, code: input.code });
+  if (!proven.ok) throw new FieldErrorsError({ [proven.field]: proven.message });
+  // The phone is proven: from here a conflict is told, with the 用户申诉 type that resolves it.
+  if (await deps.services.family.isBound(identity.documentNumber)) throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family', true);
   try {
     return await deps.services.accounts.register({
       ...identity,
@@ -155,11 +158,11 @@ export async function completeRegistration(
   } catch (err) {
     if (err instanceof ConflictError) {
       // Bound as someone's family number between the check above and the registration.
-      if (err.code === 'registration.document_family_bound') throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family');
+      if (err.code === 'registration.document_family_bound') throw new FieldErrorsError({ documentNumber: 'account.family.taken_for_registration' }, 'family', true);
       const field = err.code === 'registration.document_taken' ? 'documentNumber' : 'phone';
-      throw new FieldErrorsError({ [field]: field === 'phone' ? 'register.phone_taken' : 'register.document_taken' }, field === 'phone' ? 'phone' : 'document');
+      throw new FieldErrorsError({ [field]: field === 'phone' ? 'register.phone_taken' : 'register.document_taken' }, field === 'phone' ? 'phone' : 'document', true);
     }
-    if (err instanceof ValidationError) throw new FieldErrorsError({ [err.field ?? 'documentNumber']: err.code });
+    if (err instanceof ValidationError) throw new FieldErrorsError({ [err.field ?? 'documentNumber']: err.code }, undefined, true);
     throw err;
   }
 }

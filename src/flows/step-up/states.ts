@@ -28,5 +28,7 @@ export interface StepUpFacts extends Record<string, unknown> {
   requiredAcr: string;
   certifyId?: string;
   certifyUrl?: string;
+  /** Who the check is of (identity-levels' key): a pass proves that identity, whichever the account holds later. */
+  identityKey?: string;
   faceVerified?: boolean;
 }
