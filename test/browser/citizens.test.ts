@@ -38,6 +38,38 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
   if (!registryPerson) throw new Error('fixture missing: 袁文军 in population-registry.json');
   const citizen = { documentNumber: registryPerson.idNumber, name: registryPerson.name, phone: freshPhone() };
 
+  await t.test('换一张 swaps the captcha in place with JavaScript and reloads the page without it; without JavaScript the send says why it was refused', async (t) => {
+    const tp = await newTestPage(t, browser);
+    await tp.page.goto(`${app.url}/register`);
+    await tp.page.getByLabel('手机号码', { exact: true }).fill('13900001111');
+    const image = tp.page.getByRole('img', { name: /图形验证码/ });
+    const before = await image.getAttribute('src');
+    await tp.page.getByRole('link', { name: '换一张', exact: true }).click();
+    await tp.page.waitForFunction((old) => document.querySelector('img[data-captcha-image]')?.getAttribute('src') !== old, before);
+    t.equal(tp.page.url(), `${app.url}/register`, 'no navigation');
+    t.equal(await tp.page.getByLabel('手机号码', { exact: true }).inputValue(), '13900001111', 'what was typed stays');
+    t.ok(await image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 160), 'the new PNG loads under the CSP');
+    t.same(tp.cspViolations, [], 'no CSP violation');
+
+    const context = await browser.newContext({ javaScriptEnabled: false, locale: 'zh-CN' });
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    await page.goto(`${app.url}/register`);
+    const first = await page.getByRole('img', { name: /图形验证码/ }).getAttribute('src');
+    await page.getByRole('link', { name: '换一张', exact: true }).click();
+    await page.waitForLoadState();
+    t.not(await page.getByRole('img', { name: /图形验证码/ }).getAttribute('src'), first, 'without JavaScript 换一张 loads the page with a new picture');
+    const phone = freshPhone();
+    await page.getByLabel('证件号码', { exact: true }).fill(citizen.documentNumber);
+    await page.getByLabel('姓名', { exact: true }).fill(citizen.name);
+    await page.getByLabel('手机号码', { exact: true }).fill(phone);
+    await page.getByLabel('图形验证码', { exact: true }).fill(await peekCaptcha());
+    await page.getByRole('button', { name: '获取验证码', exact: true }).click();
+    await page.waitForLoadState();
+    t.equal(await page.locator('#e-captcha').textContent(), '浏览器未完成发送短信前的安全校验：请启用 JavaScript 后重新输入图形验证码并获取验证码');
+    t.equal(await lastSmsCode(app, phone), undefined, 'no SMS without the proof of work');
+  });
+
   await t.test('register a registry citizen from the relying party → real_name in the ID token', async (t) => {
     const tp = await newTestPage(t, browser);
     const flow = await rp.authorization();
@@ -51,6 +83,8 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
     await page.getByLabel('姓名', { exact: true }).fill(citizen.name);
     await page.getByLabel('手机号码', { exact: true }).fill(citizen.phone);
     await page.getByLabel('图形验证码', { exact: true }).fill(await peekCaptcha());
+    await page.waitForFunction(() => (document.querySelector('input[name="pow"]') as HTMLInputElement | null)?.value !== '');
+    t.match(await page.locator('input[name="pow"]').inputValue(), /^[A-Za-z0-9+/]+=*$/, "the page's script solved the proof of work");
     await page.getByRole('button', { name: '获取验证码', exact: true }).click();
     await page.getByLabel('短信验证码', { exact: true }).waitFor();
     t.match(await page.getByRole('status').first().textContent(), /验证码已发送/, 'the page says the code was sent');
@@ -130,12 +164,14 @@ t.test(`citizens in a real browser (${engineName})`, async (t) => {
   await t.test('the CSP listener sees a violation (self-check of this suite)', async (t) => {
     const tp = await newTestPage(t, browser);
     await tp.page.goto(`${app.url}/register`);
+    // Waits for the violation's console message (bounded by the context's timeout), not a fixed 200 ms.
+    const reported = tp.page.waitForEvent('console', { predicate: (m) => /Content[ -]Security[ -]Policy/i.test(m.text()) }).catch(() => undefined);
     await tp.page.evaluate(() => {
       const script = document.createElement('script');
       script.textContent = 'window.injected = true';
       document.body.append(script);
     });
-    await tp.page.waitForTimeout(200);
+    await reported;
     t.equal(await tp.page.evaluate(() => (window as unknown as { injected?: boolean }).injected ?? false), false, 'an injected inline script does not run');
     t.equal(tp.cspViolations.length, 1, 'and its violation is reported on the console');
   });

@@ -171,11 +171,11 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
 
     // The original page proceeds by itself: first sign-in creates the account, which binds a phone.
     await bindPhone(t, page, freshPhone(), 'bind-phone-375x812');
-    const { claims } = await rp.redeem(await redirected(), flow);
+    const { claims, userinfo } = await rp.redeem(await redirected(), flow);
     t.same(claims?.amr, ['fed', 'essc']);
     t.equal(claims?.acr, 'urn:jsrs:level:real_name');
     t.equal(claims?.identity_level, 'real_name');
-    t.equal(claims?.name, holder.name);
+    t.equal(userinfo.name, holder.name);
     t.same({ accounts: await count('accounts'), links: await count('upstream_links') }, { accounts: before.accounts + 1, links: before.links + 1 }, 'one account, one link');
     assertCleanPages(t, tp);
   });
@@ -196,11 +196,11 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
     await page.getByRole('button', { name: '登录', exact: true }).click();
     await page.getByRole('heading', { name: '授权确认' }).waitFor();
     t.match(await page.locator('main').textContent(), new RegExp(`${person.name}，您好`));
-    const { claims } = await pressAndRedeem(rp, page, flow, '授权');
+    const { claims, userinfo } = await pressAndRedeem(rp, page, flow, '授权');
     t.same(claims?.amr, ['fed', 'jszw']);
     t.equal(claims?.acr, 'urn:jsrs:level:real_person');
     t.equal(claims?.identity_level, 'real_person');
-    t.equal(claims?.phone_number, `+86${holder.phone}`, 'the existing account (its own phone): linked, no phone to bind');
+    t.equal(userinfo.phone_number, `+86${holder.phone}`, 'the existing account (its own phone): linked, no phone to bind');
     t.same({ accounts: await count('accounts'), links: await count('upstream_links') }, { accounts: before.accounts, links: before.links + 1 }, 'linked, not created');
     assertCleanPages(t, tp);
   });
@@ -221,11 +221,11 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
     const redirected = await catchRedirect(page, demoRedirect);
     await page.getByRole('button', { name: '授权', exact: true }).click();
     await bindPhone(t, page, freshPhone());
-    const { claims } = await rp.redeem(await redirected(), flow);
+    const { claims, userinfo } = await rp.redeem(await redirected(), flow);
     t.same(claims?.amr, ['fed', 'alipay']);
     t.equal(claims?.acr, 'urn:jsrs:level:real_name');
     t.equal(claims?.identity_level, 'real_name');
-    t.equal(claims?.name, user.name);
+    t.equal(userinfo.name, user.name);
     t.same({ accounts: await count('accounts'), links: await count('upstream_links') }, { accounts: before.accounts + 1, links: before.links + 1 });
     assertCleanPages(t, tp);
   });

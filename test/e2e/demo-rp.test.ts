@@ -13,6 +13,7 @@ import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp } from '../helpers/app.js';
 import { createBrowser, formAction, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from '../helpers/citizens.js';
+import { englishWords } from '../helpers/page-text.js';
 
 /** A browser spanning two origins (the demo and the provider), each with its own cookie jar. */
 function twoOriginBrowser(demoUrl: string, providerUrl: string) {
@@ -84,8 +85,9 @@ t.test(`demo relying party (${engineName})`, async (t) => {
     t.equal(new URL(result.url).origin, demoUrl, 'back at the demo');
     t.equal(result.status, 403);
     t.match(result.text, `暂时无法办理「${title}」`);
-    t.match(result.text, /本次登录的认证等级为 <strong>[^<]+<\/strong>|统一身份认证平台未能完成所需等级的认证（(access_denied|unmet_authentication_requirements)）/, 'the demo acr check or the provider refusal');
+    t.match(result.text, /本次登录的认证等级为 <strong>[^<]+<\/strong>|统一身份认证平台未能完成所需等级的认证：/, 'the demo acr check or the provider refusal');
     t.notMatch(result.text, businessSection, 'never the business data');
+    t.same(englishWords(result.text), [], 'no English and no raw error code (access_denied) on the refusal page');
     t.comment(`${title}: refused by ${result.text.includes('本次登录的认证等级为') ? "the demo's acr check" : "the provider's access_denied"}`);
   }
 
@@ -167,6 +169,8 @@ t.test(`demo relying party (${engineName})`, async (t) => {
       t.match(home.text, '退出登录');
       const confirm = await browser.post(`${demoUrl}/logout`, { _csrf: inputValue(home.text, '_csrf') ?? '' });
       t.equal(new URL(confirm.url).origin, app.url, 'the provider asks to confirm');
+      t.equal(new URL(confirm.url).searchParams.get('id_token_hint'), null, 'the demo logs out with its client_id: no ID token in the URL');
+      t.equal(new URL(confirm.url).searchParams.get('client_id'), app.container.config.devClient.clientId);
       const action = formAction(confirm.text, 'op.logoutForm');
       t.ok(action, 'the provider logout form');
       const back = await browser.post(new URL(action as string, app.url).toString(), { xsrf: inputValue(confirm.text, 'xsrf') ?? '', logout: 'yes' });

@@ -10,6 +10,7 @@ import { createBrowser, inputValue, type Browser, type Response2 } from '../help
 import { demoRedirect, demoRelyingParty } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { startFaceMock } from '../helpers/face-mock.js';
+import { postRealName } from '../helpers/real-name.js';
 
 const person = (name: string) => {
   const p = loadPopulationRegistry().find((x) => x.name === name);
@@ -62,10 +63,15 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
     const target = person('龚美玲');
     t.match(stepUp.url, /\/step-up\?flow=/);
     t.match(stepUp.text, /实名认证/);
-    const wrong = await browser.post(stepUp.url.replace(/\?.*$/, '/real-name'), { _csrf: inputValue(stepUp.text, '_csrf') ?? '', flow: inputValue(stepUp.text, 'flow') ?? '', certType: '01', documentNumber: target.idNumber, name: '错误姓名' });
+    const realNameAction = stepUp.url.replace(/\?.*$/, '/real-name');
+    t.match(stepUp.text, /当前密码/, 'the real-name check first asks the citizen to prove it is them');
+    const noPassword = await postRealName(app, browser, stepUp, realNameAction, { certType: '01', documentNumber: target.idNumber, name: target.name }, { current: 'Not-the-password1' });
+    t.equal(noPassword.status, 400, 'a wrong password is refused before the registry is asked');
+    t.match(noPassword.text, /当前密码错误/);
+    const wrong = await postRealName(app, browser, noPassword, realNameAction, { certType: '01', documentNumber: target.idNumber, name: '错误姓名' });
     t.equal(wrong.status, 400);
     t.match(wrong.text, /未通过人口信息库核验/);
-    const corrected = await browser.post(stepUp.url.replace(/\?.*$/, '/real-name'), { _csrf: inputValue(stepUp.text, '_csrf') ?? '', flow: inputValue(stepUp.text, 'flow') ?? '', certType: '01', documentNumber: target.idNumber, name: target.name });
+    const corrected = await postRealName(app, browser, wrong, realNameAction, { certType: '01', documentNumber: target.idNumber, name: target.name });
     t.equal(corrected.status, 303, 'real-name check passed');
     const facePageBefore = await browser.get(corrected.location as string);
     t.match(facePageBefore.text, /人脸识别/);
@@ -97,15 +103,16 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
     const url = new URL(back.url);
     t.equal(url.searchParams.get('error'), 'access_denied', 'the client gets access_denied');
     t.equal(url.searchParams.get('code'), null, 'and no code');
-    const account = await testDb.database.db.selectFrom('accounts').select('level').where('level', '=', 'real_person').execute();
-    t.equal(account.length, 1, 'the failed check raised nobody');
+    const ids = await testDb.database.db.selectFrom('accounts').select('id').execute();
+    const levels = await Promise.all(ids.map(async ({ id }) => (await app.container.services.accounts.getAccount(id))?.level));
+    t.equal(levels.filter((l) => l === 'real_person').length, 1, 'the failed check raised nobody');
   });
 
   await t.test('steps cannot be skipped, replayed or taken from another browser', async (t) => {
     const citizen = person('于嘉琪');
     const { browser, stepUp } = await registeredAtStepUp(citizen.idNumber, citizen.name);
     const flowId = inputValue(stepUp.text, 'flow') ?? '';
-    const skip = await browser.post(stepUp.url.replace(/\?.*$/, '/real-name'), { _csrf: inputValue(stepUp.text, '_csrf') ?? '', flow: flowId, certType: '01', documentNumber: citizen.idNumber, name: citizen.name });
+    const skip = await postRealName(app, browser, stepUp, stepUp.url.replace(/\?.*$/, '/real-name'), { certType: '01', documentNumber: citizen.idNumber, name: citizen.name }, { flow: flowId });
     t.equal(skip.status, 400, 'the real-name step cannot be called once past it');
     const other = createBrowser(app.url);
     const foreign = await other.get(`${stepUp.url.replace(/\?.*$/, '/face/status')}?flow=${flowId}`);

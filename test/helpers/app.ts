@@ -10,7 +10,7 @@ import type { Config } from '../../src/config/schema.js';
 import { createContainer, type Container } from '../../src/container.js';
 import type { Database } from '../../src/db/connect.js';
 import type { Clock } from '../../src/domain/clock.js';
-import { createLogger } from '../../src/log/logger.js';
+import { createLogger, type Logger } from '../../src/log/logger.js';
 
 export const testEncryptionKey = 'k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY';
 
@@ -26,6 +26,8 @@ export async function startApp(options: {
   overrides?: DeepPartial<Config>;
   env?: Record<string, string>;
   clock?: Clock;
+  /** Instead of the silent (or TEST_LOG_LEVEL) logger, e.g. one that captures its lines. */
+  logger?: Logger;
 }): Promise<TestApp> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,7 +40,7 @@ export async function startApp(options: {
   const container = await createContainer({
     config,
     database: options.database,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     jobs: false,
     ...(options.clock ? { clock: options.clock } : {}),
   });

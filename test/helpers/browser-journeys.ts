@@ -3,7 +3,7 @@
 // 模拟扫码 link opens), and the phone-side clicks. The 江苏智慧人社 app's side is helpers/jsrs-app.ts.
 
 import type { Test } from 'tap';
-import type * as client from 'openid-client';
+import * as client from 'openid-client';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestApp } from './app.js';
 import { actionTimeoutMs, catchRedirect, redirectCatcher, type TestPage } from './browser.js';
@@ -16,8 +16,8 @@ export interface BrowserRelyingParty {
   config: client.Configuration;
   /** The demo client's authorization URL (PKCE, state, nonce), with extra parameters. */
   authorization(params?: Record<string, string>): Promise<Authorization>;
-  /** Redeems the code of the callback URL the browser was sent to. */
-  redeem(callbackUrl: string, flow: Authorization): Promise<{ tokens: Tokens; claims: client.IDToken | undefined }>;
+  /** Redeems the code of the callback URL the browser was sent to; `userinfo` holds the personal claims (the ID token has none). */
+  redeem(callbackUrl: string, flow: Authorization): Promise<{ tokens: Tokens; claims: client.IDToken | undefined; userinfo: client.UserInfoResponse }>;
 }
 
 export async function browserRelyingParty(app: TestApp): Promise<BrowserRelyingParty> {
@@ -27,7 +27,9 @@ export async function browserRelyingParty(app: TestApp): Promise<BrowserRelyingP
     authorization: rp.authorization,
     async redeem(callbackUrl, flow) {
       const tokens = await rp.redeem(callbackUrl, flow);
-      return { tokens, claims: tokens.claims() };
+      const claims = tokens.claims();
+      const userinfo = await client.fetchUserInfo(rp.config, tokens.access_token, claims?.sub ?? client.skipSubjectCheck);
+      return { tokens, claims, userinfo };
     },
   };
 }

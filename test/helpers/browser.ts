@@ -8,7 +8,8 @@ import type { Test } from 'tap';
 import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const actionTimeoutMs = 15_000;
+// A bound against hangs, not a speed check: generous so a loaded machine does not fail a correct page.
+export const actionTimeoutMs = 30_000;
 export const screenshotDir = join(process.cwd(), 'test-artifacts', 'screenshots');
 
 /** Launches headless Chromium once for the test file `t`; closed when `t` ends. */

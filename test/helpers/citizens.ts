@@ -5,7 +5,7 @@ import { gb11643CheckChar } from '../../src/domain/documents.js';
 import type { TestApp } from './app.js';
 import type { Browser, Response2 } from './http-client.js';
 import { inputValue } from './http-client.js';
-import { captchaAnswer, lastSmsCode } from './oidc-flow.js';
+import { solvedCaptcha, lastSmsCode } from './oidc-flow.js';
 
 let phoneCounter = Math.floor(Math.random() * 1_000_000);
 /** A fresh mainland mobile number (national form). */
@@ -36,7 +36,7 @@ export interface Person {
  * Fills the registration form at `path` (GET it first), asks for the SMS code, and submits.
  * Returns the final response (a redirect when registering from a relying party).
  */
-export async function registerThroughPages(app: TestApp, browser: Browser, path: string, person: Person): Promise<Response2> {
+export async function registerThroughPages(app: Pick<TestApp, 'url'>, browser: Browser, path: string, person: Person): Promise<Response2> {
   const form = await browser.get(path);
   if (form.status !== 200) throw new Error(`registration page answered ${form.status}`);
   const identity = { certType: person.certType, documentNumber: person.documentNumber, name: person.name, phone: person.phone };
@@ -44,8 +44,7 @@ export async function registerThroughPages(app: TestApp, browser: Browser, path:
     _csrf: inputValue(form.text, '_csrf') ?? '',
     flow: '',
     ...identity,
-    captchaId: inputValue(form.text, 'captchaId') ?? '',
-    captcha: await captchaAnswer(app),
+    ...(await solvedCaptcha(app, form.text)),
     action: 'send',
   });
   if (sent.status !== 200) return sent;

@@ -1,10 +1,11 @@
 // A fresh, migrated database for one test file: a new PostgreSQL database when DATABASE_URL is
-// set (dropped afterwards), otherwise an in-memory embedded PostgreSQL.
+// set, otherwise an embedded PostgreSQL in a scratch directory; both copied from a migrated
+// template (helpers/database-template.ts) and dropped afterwards.
 
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { rmSync } from 'node:fs';
 import { connectDatabase, type Database } from '../../src/db/connect.js';
-import { migrateToLatest } from '../../src/db/migrator.js';
+import { copyPgliteTemplate, createFromPostgresTemplate, withAdminClient as admin } from './database-template.js';
 
 export const testDatabaseUrl = process.env.DATABASE_URL || undefined;
 export const engineName = testDatabaseUrl ? 'postgres' : 'pglite';
@@ -18,20 +19,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Creates an empty database named jsrs_t_<random> next to DATABASE_URL's; returns its URL. */
-export async function createEmptyPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `jsrs_t_${randomBytes(6).toString('hex')}`;
-  await admin(baseUrl, (c) => c.query(`create database ${name}`));
+/** The database `name` next to `baseUrl`'s: its URL and how to drop it. */
+function postgresDatabase(baseUrl: string, name: string): { url: string; drop(): Promise<void> } {
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return {
@@ -40,20 +29,39 @@ export async function createEmptyPostgresDatabase(baseUrl: string): Promise<{ ur
   };
 }
 
+/** Creates an empty database named jsrs_t_<random> next to DATABASE_URL's; returns its URL. */
+export async function createEmptyPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `jsrs_t_${randomBytes(6).toString('hex')}`;
+  await admin(baseUrl, (c) => c.query(`create database ${name}`));
+  return postgresDatabase(baseUrl, name);
+}
+
+/** Like createEmptyPostgresDatabase, migrated: a copy of the migrated template. */
+async function createMigratedPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `jsrs_t_${randomBytes(6).toString('hex')}`;
+  await createFromPostgresTemplate(baseUrl, name);
+  return postgresDatabase(baseUrl, name);
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   if (!testDatabaseUrl) {
-    const database = await connectDatabase({ dataDir: 'memory://' });
-    await migrateToLatest(database.db as never);
+    const dataDir = await copyPgliteTemplate();
+    const database = await connectDatabase({ dataDir });
     return {
       database,
       url: undefined,
-      reopen: () => Promise.reject(new Error('the in-memory engine cannot be reopened')),
-      drop: () => database.close(),
+      reopen: () => Promise.reject(new Error('the embedded engine has one connection and cannot be reopened')),
+      drop: async () => {
+        try {
+          await database.close();
+        } finally {
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+      },
     };
   }
-  const fresh = await createEmptyPostgresDatabase(testDatabaseUrl);
+  const fresh = await createMigratedPostgresDatabase(testDatabaseUrl);
   const database = await connectDatabase({ databaseUrl: fresh.url, dataDir: 'unused', poolMax: 5 });
-  await migrateToLatest(database.db as never);
   const opened: Database[] = [database];
   return {
     database,

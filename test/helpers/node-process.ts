@@ -14,11 +14,17 @@ export interface NodeProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
 
-export async function startNodeProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<NodeProcess> {
+/**
+ * `env` is all the process sees besides PATH, HOME and PORT; unless `asNewcomer`, NODE_ENV is
+ * development and LOG_LEVEL warn. `asNewcomer` starts it as `npm start` does on a fresh clone:
+ * nothing else set (no NODE_ENV, no keys, no upstream settings), only what `env` adds.
+ */
+export async function startNodeProcess(env: Record<string, string>, options: { port?: number; asNewcomer?: boolean } = {}): Promise<NodeProcess> {
   const port = options.port ?? (await freePort());
+  const defaults: Record<string, string> = options.asNewcomer ? {} : { NODE_ENV: 'development', LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: projectRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'development', LOG_LEVEL: 'warn', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...defaults, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -26,7 +32,7 @@ export async function startNodeProcess(env: Record<string, string>, options: { p
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 240_000; // the embedded engine starts in seconds when idle, minutes on a loaded 2-core machine
   for (;;) {
     if (child.exitCode !== null) throw new Error(`node exited early:\n${output}`);
     try {

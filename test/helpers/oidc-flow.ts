@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
 import * as client from 'openid-client';
 import type { TestApp } from './app.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from './http-client.js';
+import { powChallengeOf, solvePow } from './pow.js';
+
+export { powChallengeOf, solvePow };
 
 export const demoRedirect = 'http://localhost:3001/callback';
 
@@ -34,9 +37,11 @@ export interface RelyingPartyOptions {
   scope?: string;
 }
 
-export async function openidRelyingParty(app: TestApp, options: RelyingPartyOptions = {}): Promise<OpenidRelyingParty> {
-  const demo = app.container.config.devClient;
-  const { clientId = demo.clientId, clientSecret = demo.clientSecret, scope = 'openid profile phone identity' } = options;
+/** `app` is an in-process app (its demo client by default) or any running provider named by its URL (then say which client). */
+export async function openidRelyingParty(app: Pick<TestApp, 'url'> & Partial<Pick<TestApp, 'container'>>, options: RelyingPartyOptions = {}): Promise<OpenidRelyingParty> {
+  const demo = app.container?.config.devClient;
+  const { clientId = demo?.clientId, clientSecret = demo?.clientSecret, scope = 'openid profile phone identity' } = options;
+  if (!clientId) throw new Error('which client? (no in-process app to take the demo client from)');
   const config = await client.discovery(new URL(app.url), clientId, clientSecret, undefined, { execute: [client.allowInsecureRequests] });
   return {
     config,
@@ -93,15 +98,25 @@ export async function demoRelyingParty(app: TestApp): Promise<RelyingParty> {
 }
 
 /** The newest captcha answer this app issued (development peek). */
-export async function captchaAnswer(app: TestApp): Promise<string> {
+export async function captchaAnswer(app: Pick<TestApp, 'url'>): Promise<string> {
   const res = await fetch(`${app.url}/dev/captcha.json`);
   const body = (await res.json()) as { answer: string | null };
   if (!body.answer) throw new Error('no captcha issued');
   return body.answer;
 }
 
+/**
+ * The captcha fields of a page answered as a person with JavaScript would: the captcha id, the
+ * answer (development peek) and the solved proof of work.
+ */
+export async function solvedCaptcha(app: Pick<TestApp, 'url'>, html: string): Promise<{ captchaId: string; captcha: string; pow: string }> {
+  // A page without a captcha has no challenge either: the browser would send no proof.
+  const pow = /data-pow-challenge="/.test(html) ? await solvePow(powChallengeOf(html)) : '';
+  return { captchaId: inputValue(html, 'captchaId') ?? '', captcha: await captchaAnswer(app), pow };
+}
+
 /** The newest 6-digit code sent to `phone` (dev outbox). */
-export async function lastSmsCode(app: TestApp, phone: string): Promise<string | undefined> {
+export async function lastSmsCode(app: Pick<TestApp, 'url'>, phone: string): Promise<string | undefined> {
   const res = await fetch(`${app.url}/dev/outbox.json?phone=${encodeURIComponent(phone)}`);
   const messages = (await res.json()) as Array<{ text: string }>;
   return /(\d{6})/.exec(messages[0]?.text ?? '')?.[1];

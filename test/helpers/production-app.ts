@@ -13,6 +13,8 @@ export const productionIssuer = 'https://idp.example.test';
 
 export const productionEnv: Record<string, string> = {
   NODE_ENV: 'production',
+  // The test's own database is handed in; the config carries no DATABASE_URL.
+  ALLOW_EMBEDDED_DATABASE: 'true',
   COOKIE_KEYS: 'test-cookie-key-0123456789abcdefghijklmnopqrstuvwxyz',
   SMS_DRIVER: 'http',
   SMS_URL: 'http://127.0.0.1:9/sms',
@@ -22,6 +24,8 @@ export const productionEnv: Record<string, string> = {
   REGISTRY_APP_KEY: 'test-app-key',
   REGISTRY_APP_SECRET: 'test-app-secret',
   REGISTRY_TIMEOUT_MS: '500',
+  // The test's requests come from 127.0.0.1, which plays the TLS-terminating load balancer.
+  TRUSTED_PROXIES: '127.0.0.1/32',
 };
 
 export interface ProxiedResponse {
@@ -40,8 +44,8 @@ export interface ProductionApp {
   request(pathOrUrl: string, init?: { method?: string; form?: Record<string, string>; headers?: Record<string, string>; proxied?: boolean; cookies?: boolean }): Promise<ProxiedResponse>;
 }
 
-export async function startProductionApp(t: Test, database: Database): Promise<ProductionApp> {
-  const app = await startTestApp(t, { database, env: productionEnv, overrides: { issuer: productionIssuer } });
+export async function startProductionApp(t: Test, database: Database, options: { env?: Record<string, string> } = {}): Promise<ProductionApp> {
+  const app = await startTestApp(t, { database, env: { ...productionEnv, ...options.env }, overrides: { issuer: productionIssuer } });
   await app.container.clients.save(demoClientMetadata(app.container.config), 'cli');
   const jar = new CookieJar();
   const request: ProductionApp['request'] = async (pathOrUrl, init = {}) => {

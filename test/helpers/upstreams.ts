@@ -67,7 +67,7 @@ export async function startUpstreamMocks(t: Test, options: { timeoutMs?: number 
     urls,
     overrides,
     attach(testApp) {
-      const settings = { ...testApp.container.services.upstreamSettings, devMock: { alipayPrivateKeyPem: platform.privateKeyPem } };
+      const settings = { ...testApp.container.upstreamSettings, devMock: { alipayPrivateKeyPem: platform.privateKeyPem } };
       for (const name of mockNames) {
         const middleware = mount(createUpstreamMock(name, { settings, baseUrlOf: (n) => urls[n], issuer: testApp.url }));
         real.set(name, middleware);
