@@ -1,10 +1,12 @@
-// buildApp(container) → the Koa application, without listening (tests build the same app). Two stacks:
-// protocol endpoints (discovery, JWKS, token, userinfo ...) go straight to the provider; pages get
-// request context → metrics → security headers → error handler → static → our routes → provider.
+// buildApp(container) → the Koa application, without listening (tests build the same app). Every
+// request first gets its client address (TRUSTED_PROXIES), request context and metrics; then two
+// stacks: protocol endpoints (discovery, JWKS, token, userinfo ...) go straight to the provider;
+// pages get security headers → error handler → static → our routes → provider.
 
 import Koa, { type Middleware } from 'koa';
 import compose from 'koa-compose';
 import type { Container } from './container.js';
+import { clientAddress, readsForwardedHeaders, trustedProxiesOf } from './http/client-address.js';
 import { errorHandler } from './http/errors.js';
 import { isProtocolApiPath } from './http/protocol-paths.js';
 import { requestContext } from './http/request-context.js';
@@ -23,12 +25,17 @@ import { bindPhoneRoutes } from './routes/interaction/bind-phone.js';
 import { interactionQrRoutes } from './routes/interaction/qr.js';
 import { federatedRoutes } from './routes/federated/index.js';
 import { appQrRoutes } from './routes/app-api/qr.js';
+import { casesApiRoutes } from './routes/cases-api.js';
 import { qrLandingRoutes } from './routes/qr-landing.js';
 import { devAppRoutes } from './routes/dev-app.js';
 import { devMockMiddleware } from './mocks/dev-mount.js';
 import { appRegistrationRoutes } from './routes/registration/app-api.js';
 import { registrationRoutes } from './routes/registration/web.js';
+import { sitePageRoutes } from './routes/site-pages.js';
+import { verifyRoutes } from './routes/verify.js';
 import { stepUpRoutes } from './routes/step-up/index.js';
+import { logoutRoutes } from './routes/logout.js';
+import { consoleRoutes } from './console/routes.js';
 
 export interface AppHandle {
   app: Koa;
@@ -39,13 +46,16 @@ export interface AppHandle {
 export function buildApp(container: Container): AppHandle {
   const { config, logger, views, metrics, database } = container;
   let stopping = false;
-  const app = new Koa({ proxy: config.trustProxy });
+  const trust = trustedProxiesOf(config.trustedProxies);
+  // Koa reads X-Forwarded-* only behind trusted proxies, and only what clientAddress() left there.
+  const app = new Koa({ proxy: readsForwardedHeaders(trust) });
   // Cookies (ours and the mounted provider's) are signed with the current cookie keys.
   Object.defineProperty(app, 'keys', { get: () => container.oidc.cookieKeys, set: () => undefined, configurable: true });
   app.silent = true; // errors are logged by our error handler, not printed by Koa
   app.on('error', (err: Error) => logger.debug({ err: err.message }, 'koa error event'));
 
   const production = config.env === 'production';
+  app.use(clientAddress(trust));
   app.use(requestContext(logger));
   app.use(metrics.middleware);
   if (!production) app.use(devMockMiddleware(container)); // own pages and headers, like the real upstreams
@@ -65,16 +75,16 @@ export function buildApp(container: Container): AppHandle {
   use(errorHandler(views));
   use(staticFiles());
 
-  const health = healthRoutes({ database, metrics, isStopping: () => stopping });
+  const health = healthRoutes({ database, metrics, isStopping: () => stopping, metricsAccess: { production, token: config.metricsToken } });
   use(health.routes());
 
   if (production) use(requireHttps(config.issuer));
   // The browser id (CSRF and flow binding) belongs to our pages; protocol endpoints never need it.
-  const pages = /^\/($|interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/;
+  const pages = /^\/($|interaction|register|recover|appeal|account|api|dev|federated|qr|console)(\/|$)/;
   const browserIds = csrfCookies({ key: container.secrets.keyring.current.keys.csrf, secure: production });
   use((ctx, next) => (pages.test(ctx.path) ? browserIds(ctx, next) : next()));
   use(async (ctx, next) => {
-    if (/^\/(interaction|register|recover|appeal|account|api|dev|federated|qr)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
+    if (/^\/(interaction|register|recover|appeal|account|api|dev|federated|qr|console)(\/|$)/.test(ctx.path)) return noStore(ctx, next);
     return next();
   });
   use(async (ctx, next) => {
@@ -87,6 +97,7 @@ export function buildApp(container: Container): AppHandle {
     bindPhoneRoutes(container),
     federatedRoutes(container),
     appQrRoutes(container),
+    casesApiRoutes(container),
     qrLandingRoutes(container),
     ...(config.env === 'production' ? [] : [devAppRoutes(container)]),
     stepUpRoutes(container),
@@ -95,6 +106,10 @@ export function buildApp(container: Container): AppHandle {
     appRegistrationRoutes(container),
     recoveryRoutes(container),
     appealRoutes(container),
+    logoutRoutes(container),
+    consoleRoutes(container),
+    sitePageRoutes(container),
+    verifyRoutes(container),
     ...(production ? [] : [devRoutes(container)]),
   ]) {
     use(router.routes());

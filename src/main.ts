@@ -1,11 +1,12 @@
 // Entry point: config → container (migrates) → listen. SIGTERM/SIGINT: stop taking new requests,
-// let in-flight ones finish (bounded), then close the database and exit.
+// let in-flight ones finish (bounded), then close the database and exit. With WORKERS > 1 this
+// process is the cluster primary (src/cluster/primary.ts) and each forked worker runs the above.
 
+import cluster from 'node:cluster';
 import http from 'node:http';
-import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
-import { createContainer } from './container.js';
-import { createLogger } from './log/logger.js';
+import type { Config } from './config/schema.js';
+import { createLogger, type Logger } from './log/logger.js';
 
 const shutdownGraceMs = 10_000;
 
@@ -21,7 +22,20 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const container = await createContainer({ config, logger });
+  if (config.workers > 1 && cluster.isPrimary) {
+    const { runPrimary } = await import('./cluster/primary.js');
+    return runPrimary(config, logger, shutdownGraceMs);
+  }
+  return serve(config, cluster.isWorker ? logger.child({ worker: cluster.worker?.id, pid: process.pid }) : logger);
+}
+
+/** One process serving the port: the whole node (WORKERS=1) or one cluster worker. */
+async function serve(config: Readonly<Config>, logger: Logger): Promise<void> {
+  const { buildApp } = await import('./app.js');
+  const { createContainer } = await import('./container.js');
+  const clustered = cluster.isWorker ? (await import('./cluster/worker.js')).workerMetrics() : undefined;
+  const container = await createContainer({ config, logger, ...(clustered ? { scrapeMetrics: clustered.scrape } : {}) });
+  clustered?.serve(container.metrics.registry);
   const { app, markStopping } = buildApp(container);
   const server = http.createServer(app.callback());
   server.keepAliveTimeout = 5000;

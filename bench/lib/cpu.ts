@@ -18,7 +18,8 @@ function machineTicks(): { busy: number; total: number } {
   }
 }
 
-function processTicks(pid: number): number {
+/** CPU ticks (user + system) a process has used so far; 0 when it is gone. */
+export function processTicks(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -40,7 +40,7 @@ export async function seedAccounts(db: Kysely<DB>, secrets: Secrets, passwordHas
       const id = randomUUID();
       const document = seededDocument(i);
       const phone = `+86${seededPhone(i)}`;
-      accounts.push({ id, level: 'registered' as const, name_envelope: secrets.cipher.encrypt(`${surnames[i % 10] ?? '王'}测试${i}`, piiAad.name(id)), needs_phone: false, created_at: now, updated_at: now });
+      accounts.push({ id, name_envelope: secrets.cipher.encrypt(`${surnames[i % 10] ?? '王'}测试${i}`, piiAad.name(id)), needs_phone: false, created_at: now, updated_at: now });
       documents.push({ account_id: id, cert_type: '01', number_envelope: secrets.cipher.encrypt(document, piiAad.documentNumber(id)), number_index: secrets.blindIndex('document', document), created_at: now });
       phones.push({ account_id: id, phone_envelope: secrets.cipher.encrypt(phone, piiAad.phone(id)), phone_index: secrets.blindIndex('phone', phone), verified_at: now });
       credentials.push({ account_id: id, hash: passwordHash, updated_at: now });
@@ -73,9 +73,11 @@ export async function seedCaptchas(db: Kysely<DB>, otpKey: Buffer, answer: strin
 
 /**
  * Adds `count` synthetic stored tokens (the mix a live node holds: access and refresh tokens,
- * grants, sessions, interactions, codes; unexpired, with grant ids and uids so every index grows).
+ * grants, sessions, interactions, codes; with grant ids and uids so every index grows), unexpired,
+ * or `expired` an hour ago (past the purge's margin: work for the purge).
  */
-export async function seedStoredTokens(db: Kysely<DB>, count: number): Promise<void> {
+export async function seedStoredTokens(db: Kysely<DB>, count: number, expired = false): Promise<void> {
+  const expiresAt = expired ? sql`now() - interval '1 hour'` : sql`now() + interval '1 hour'`;
   const chunk = 100_000;
   for (let done = 0; done < count; done += chunk) {
     const n = Math.min(chunk, count - done);
@@ -89,7 +91,7 @@ export async function seedStoredTokens(db: Kysely<DB>, count: number): Promise<v
                                 'exp', extract(epoch from now())::int + 3600),
              'g' || (g / 4)::text,
              case when m.model in ('Session', 'Interaction') then md5('uid' || g::text) end,
-             now() + interval '1 hour',
+             ${expiresAt},
              now()
       from generate_series(1, ${n}) g
       join (values (0, 'AccessToken'), (1, 'RefreshToken'), (2, 'Grant'), (3, 'Session'), (4, 'Interaction'), (5, 'AuthorizationCode'))

@@ -3,6 +3,8 @@
 // A fresh cookie jar and a fresh client IP per sign-in (one citizen each).
 
 import { createHash, randomBytes } from 'node:crypto';
+import { solveChallenge, type Challenge } from 'altcha-lib';
+import { deriveKey } from 'altcha-lib/algorithms/sha';
 import { HttpClient, inputValue, Jar, type Reply } from './http.js';
 
 export interface RelyingParty {
@@ -25,6 +27,16 @@ let ipCounter = Math.floor(Math.random() * 1_000_000);
 export function nextCitizenIp(): string {
   ipCounter = (ipCounter + 1) % 16_000_000;
   return `10.${(ipCounter >> 16) & 255}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+}
+
+/** Solves the proof-of-work challenge next to the page's captcha (the hidden `pow` field's payload). */
+async function solvePagePow(html: string): Promise<string> {
+  const raw = /data-pow-challenge="([^"]*)"/.exec(html)?.[1];
+  if (!raw) throw new Error('sms page without a proof-of-work challenge');
+  const challenge = JSON.parse(raw.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Challenge;
+  const solution = await solveChallenge({ challenge, deriveKey });
+  if (!solution) throw new Error('proof of work not solved');
+  return Buffer.from(JSON.stringify({ challenge, solution: { counter: solution.counter, derivedKey: solution.derivedKey } })).toString('base64');
 }
 
 function expect(reply: Reply, status: number, step: string): Reply {
@@ -109,12 +121,14 @@ export async function smsSignIn(
   const smsPage = expect(await http.request('GET', `${flow.interaction}?method=sms`, { jar: flow.jar, ip }), 200, 'sms tab');
   const csrf = inputValue(smsPage.body, '_csrf');
   if (!csrf || !inputValue(smsPage.body, 'captchaId')) throw new Error('sms page without _csrf or captcha');
+  const pow = await solvePagePow(smsPage.body);
   const sent = expect(
     await http.request('POST', `${flow.interaction}/sms/send`, {
       jar: flow.jar,
       ip,
       // The seeded captcha the bench knows the answer of, instead of the one in the image.
-      form: { _csrf: csrf, phone: phoneNational, captchaId: captcha.id, captcha: captcha.answer },
+      // The page's proof of work is solved for real, as the page's script would.
+      form: { _csrf: csrf, phone: phoneNational, captchaId: captcha.id, captcha: captcha.answer, pow },
     }),
     200,
     'sms send',

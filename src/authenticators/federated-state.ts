@@ -10,29 +10,30 @@ import { FlowError } from '../flows/engine/store.js';
 import { loginFederatedFlow, type LoginFederatedFacts } from '../flows/login/federated.js';
 import { accountLinkFlow, type AccountLinkFacts, type AccountLinkState } from '../flows/account-centre/link.js';
 import type { Flow } from '../flows/engine/store.js';
-import type { AttemptContext, FederatedMethod, LinkContext } from './types.js';
+import type { UpstreamName } from '../domain/sign-in-methods.js';
+import type { AttemptContext, LinkContext } from './types.js';
 
 export type LinkAttempt = Flow<AccountLinkState, AccountLinkFacts>;
 
 export interface FederatedState {
   /** Starts the attempt; returns the state to send and the PKCE pair. */
-  start(context: AttemptContext, method: FederatedMethod, facts?: Partial<LoginFederatedFacts>): Promise<{ flow: Flow<'started' | 'done', LoginFederatedFacts>; state: string; verifier: string; challenge: string }>;
+  start(context: AttemptContext, method: UpstreamName, facts?: Partial<LoginFederatedFacts>): Promise<{ flow: Flow<'started' | 'done', LoginFederatedFacts>; state: string; verifier: string; challenge: string }>;
   /** The interaction a returning state belongs to (for the fixed callback route), or undefined. */
-  interactionOf(state: string, browserId: string, method: FederatedMethod): Promise<string | undefined>;
+  interactionOf(state: string, browserId: string, method: UpstreamName): Promise<string | undefined>;
   /** Checks the state against this browser and interaction and uses the attempt up (once). Undefined when it does not match. */
-  consume(context: AttemptContext, state: string, method: FederatedMethod): Promise<{ flow: Flow<'started' | 'done', LoginFederatedFacts>; verifier: string } | undefined>;
+  consume(context: AttemptContext, state: string, method: UpstreamName): Promise<{ flow: Flow<'started' | 'done', LoginFederatedFacts>; verifier: string } | undefined>;
 
   /** Starts a 账号关联 attempt of the signed-in account; returns the state to send and the PKCE pair. */
-  startLink(link: LinkContext, method: FederatedMethod, facts?: Partial<AccountLinkFacts>): Promise<{ flow: LinkAttempt; state: string; verifier: string; challenge: string }>;
+  startLink(link: LinkContext, method: UpstreamName, facts?: Partial<AccountLinkFacts>): Promise<{ flow: LinkAttempt; state: string; verifier: string; challenge: string }>;
   /**
    * Whether a returning state was minted for a link attempt (its MAC verifies; nothing is looked up):
    * the fixed callback sends it on to the user centre, which checks browser, account, session and use.
    */
-  isLinkState(state: string, method: FederatedMethod): boolean;
+  isLinkState(state: string, method: UpstreamName): boolean;
   /** Checks the state against this browser, account and centre session and uses the attempt up (once). */
-  consumeLink(link: LinkContext, state: string, method: FederatedMethod): Promise<{ flow: LinkAttempt; verifier: string } | undefined>;
+  consumeLink(link: LinkContext, state: string, method: UpstreamName): Promise<{ flow: LinkAttempt; verifier: string } | undefined>;
   /** The live link attempt `flowId` of this browser, account and session (e-SSC: the QR travels by flow id), or undefined. */
-  loadLink(link: LinkContext, flowId: string, method: FederatedMethod): Promise<LinkAttempt | undefined>;
+  loadLink(link: LinkContext, flowId: string, method: UpstreamName): Promise<LinkAttempt | undefined>;
   /** Uses a loaded link attempt up; undefined when a parallel request used it first. */
   useLink(flow: LinkAttempt): Promise<LinkAttempt | undefined>;
 }
@@ -50,7 +51,7 @@ export function createFederatedState(deps: { flows: FlowStore; key: Buffer }): F
     const given = Buffer.from(match[2] as string);
     return expected.length === given.length && timingSafeEqual(expected, given) ? (match[1] as string) : undefined;
   };
-  const load = async (flowId: string, browserId: string, method: FederatedMethod) => {
+  const load = async (flowId: string, browserId: string, method: UpstreamName) => {
     try {
       const flow = await deps.flows.load<'started' | 'done', LoginFederatedFacts>(loginFederatedFlow, flowId, browserId, ['started']);
       return flow.facts.method === method ? flow : undefined;
@@ -60,7 +61,7 @@ export function createFederatedState(deps: { flows: FlowStore; key: Buffer }): F
     }
   };
 
-  const loadLinkFlow = async (flowId: string, browserId: string, method: FederatedMethod) => {
+  const loadLinkFlow = async (flowId: string, browserId: string, method: UpstreamName) => {
     try {
       const flow = await deps.flows.load<AccountLinkState, AccountLinkFacts>(accountLinkFlow, flowId, browserId, ['started']);
       return flow.facts.method === method ? flow : undefined;
@@ -70,7 +71,7 @@ export function createFederatedState(deps: { flows: FlowStore; key: Buffer }): F
     }
   };
 
-  const loadLink = async (link: LinkContext, flowId: string, method: FederatedMethod): Promise<LinkAttempt | undefined> => {
+  const loadLink = async (link: LinkContext, flowId: string, method: UpstreamName): Promise<LinkAttempt | undefined> => {
     const flow = await loadLinkFlow(flowId, link.browserId, method);
     return flow && flow.accountId === link.accountId && flow.facts.session === sessionTag(link.sessionId) ? flow : undefined;
   };

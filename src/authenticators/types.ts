@@ -2,16 +2,8 @@
 // (redirect upstream, render a step, pending, identified, an upstream assertion, or a failure).
 // Routes name the method and turn outcomes into responses; no loop tries methods in turn.
 
+import { signInMethodInfo, type SignInMethod, type UpstreamName } from '../domain/sign-in-methods.js';
 import type { UpstreamAssertion } from '../services/upstream-links.js';
-
-export const signInMethods = ['qr', 'password', 'sms', 'essc', 'jszw', 'alipay'] as const;
-export type SignInMethod = (typeof signInMethods)[number];
-export const federatedMethods = ['essc', 'jszw', 'alipay'] as const;
-export type FederatedMethod = (typeof federatedMethods)[number];
-
-export function isFederatedMethod(value: unknown): value is FederatedMethod {
-  return typeof value === 'string' && (federatedMethods as readonly string[]).includes(value);
-}
 
 /** Who is signing in where: the interaction and the browser (flows are bound to it). */
 export interface AttemptContext {
@@ -55,13 +47,13 @@ export interface UpstreamLinking<Input = Record<string, string>> {
 
 /** What an upstream asserted, as the outcome of a completed round trip (fields it did not send stay out). */
 export function assertedBy(
-  upstream: FederatedMethod,
+  upstream: UpstreamName,
   identity: { subject: string; name?: string | undefined; certType?: string | undefined; idNumber?: string | undefined },
   level: UpstreamAssertion['level'],
 ): AuthOutcome {
   return {
     kind: 'asserted',
-    amr: ['fed', upstream],
+    amr: [...signInMethodInfo[upstream].amr],
     assertion: {
       upstream,
       subject: identity.subject,

@@ -3,9 +3,7 @@
 // picks up the new set within KEY_RELOAD_SECONDS.
 
 import { parseArgs } from 'node:util';
-import { rotateKeys } from '../oidc/keys.js';
 import { listUsableKeys } from '../repositories/signing-keys.js';
-import { createAudit } from '../services/audit.js';
 import type { CliContext } from './context.js';
 
 export const keysUsage = `keys rotate [--cookie] [--publish-hours 48]
@@ -26,8 +24,7 @@ export async function keysCommand(ctx: CliContext, args: string[]): Promise<numb
   const hours = Number(values['publish-hours'] ?? 48);
   if (!Number.isFinite(hours) || hours <= 0) throw new Error('--publish-hours must be a positive number');
   const use = values.cookie ? 'cookie' : 'sig';
-  await rotateKeys(ctx.database.db, ctx.secrets.cipher, ctx.clock, use, Math.round(hours * 3600));
-  await createAudit({ db: ctx.database.db, clock: ctx.clock, logger: ctx.logger }).record({ event: 'keys.rotated', outcome: 'success', actor: 'cli', details: { use } });
+  await ctx.operations().rotateKeys(use, Math.round(hours * 3600), { kind: 'cli' });
   ctx.out(`rotated ${use === 'sig' ? 'signing' : 'cookie'} keys; previous ones stay valid for ${hours} h`);
   return 0;
 }

@@ -1,7 +1,9 @@
+// src/config/: the typed Config (schema, env map, loader, policy texts), the only reader of process.env; imports domain/ and src/paths.ts only.
 // Builds the frozen Config: defaults ← per-environment file ← environment ← explicit overrides.
 // The only module that reads process.env. Invalid configuration → ConfigError with one line per key.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { configDir } from '../paths.js';
 import { envMap } from './env-map.js';
@@ -57,9 +59,15 @@ function runtimeEnv(raw: string | undefined): RuntimeEnv {
 /** Settings production refuses to run without; one message per missing one. */
 function productionProblems(config: Config): string[] {
   const problems: string[] = [];
+  if (!config.databaseUrl && !config.allowEmbeddedDatabase) {
+    problems.push('DATABASE_URL: required in production (PostgreSQL); the embedded engine is for one machine in development (ALLOW_EMBEDDED_DATABASE=true overrides, with a warning)');
+  }
   if (!config.secrets.encryptionKey) problems.push('ENCRYPTION_KEY: required in production (32+ random bytes, base64 or hex)');
   if (config.secrets.cookieKeys.length === 0) problems.push('COOKIE_KEYS: required in production (comma-separated, 32+ characters each)');
   if (!config.issuer.startsWith('https://')) problems.push('ISSUER: must be an https:// URL in production');
+  if (config.trustedProxies === 0 || (Array.isArray(config.trustedProxies) && config.trustedProxies.length === 0)) {
+    problems.push('TRUSTED_PROXIES: required in production: the number of proxies in front of the provider (e.g. 1) or their addresses/CIDRs; the provider serves plain HTTP, so without a trusted proxy saying X-Forwarded-Proto: https every page would be refused');
+  }
   if (config.adapters.sms.driver !== 'http' || !config.adapters.sms.url) problems.push('SMS_DRIVER=http and SMS_URL: production needs the real SMS gateway');
   if (config.adapters.registry.driver !== 'http' || !config.adapters.registry.url || !config.adapters.registry.appSecret) {
     problems.push('REGISTRY_DRIVER=http, REGISTRY_URL, REGISTRY_APP_KEY and REGISTRY_APP_SECRET: production needs the real population registry');
@@ -95,6 +103,10 @@ export interface LoadOptions {
 /** Loads and validates configuration; throws ConfigError listing every problem. */
 export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   const env = options.env ?? process.env;
+  if (env.TRUST_PROXY !== undefined && env.TRUST_PROXY !== '') {
+    // Removed rather than mapped: `true` trusted any client's X-Forwarded-For, which is the hole it leaves.
+    throw new ConfigError(['TRUST_PROXY: removed; set TRUSTED_PROXIES to the number of proxies in front of the provider (e.g. 1) or their addresses/CIDRs (see the README)']);
+  }
   const mode = runtimeEnv(env.NODE_ENV);
   let raw = merge(readJson(join(configDir, 'default.json')), readJson(join(configDir, `${mode}.json`)));
   raw = merge(raw, { env: mode, secrets: { previousEncryptionKeys: [], cookieKeys: [] } });
@@ -104,12 +116,17 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   }
   if (options.overrides) raw = merge(raw, options.overrides as Plain);
   if (raw.issuer === undefined) raw.issuer = `http://localhost:${String(raw.port)}`;
+  // Every core in production when the database can take several writers; one process otherwise.
+  if (raw.workers === undefined) raw.workers = mode === 'production' && typeof raw.databaseUrl === 'string' ? availableParallelism() : 1;
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`));
   }
   const config = parsed.data;
+  if (config.workers > 1 && !config.databaseUrl) {
+    throw new ConfigError(['WORKERS: more than 1 needs PostgreSQL (DATABASE_URL); the embedded engine has one writer, so it runs as one process']);
+  }
   if (config.env === 'production') {
     const problems = productionProblems(config);
     if (problems.length > 0) throw new ConfigError(problems);

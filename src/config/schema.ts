@@ -2,7 +2,8 @@
 // ← environment variables (see env-map.ts). Everything else reads the frozen Config this produces.
 
 import { z } from 'zod';
-import { parseCidr } from '../domain/networks.js';
+import { parseCidr, parseNetwork } from '../domain/networks.js';
+import { signInMethods } from '../domain/sign-in-methods.js';
 
 const positiveInt = z.number().int().positive();
 const identityLevel = z.enum(['registered', 'real_name', 'real_person']);
@@ -12,9 +13,21 @@ export const configSchema = z.object({
   port: z.number().int().min(0).max(65535),
   issuer: z.url(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  trustProxy: z.boolean(),
+  /**
+   * Load balancers whose X-Forwarded-For/-Proto/-Host count: a hop count (the client is the Nth
+   * address from the right of X-Forwarded-For) or their addresses and CIDRs; none (0 or []): the
+   * socket address counts and forwarded headers are ignored.
+   */
+  trustedProxies: z.union([
+    z.number().int().min(0).max(16),
+    z.array(z.string().refine((entry) => parseNetwork(entry) !== undefined, 'an IP address or CIDR such as 10.20.0.0/16')),
+  ]),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   dataDir: z.string().min(1),
+  /** Provider processes on this machine (node:cluster) sharing the port; more than 1 needs PostgreSQL. */
+  workers: z.number().int().min(1).max(256),
+  /** Production refuses the embedded engine (one machine, one writer) unless this says otherwise explicitly. */
+  allowEmbeddedDatabase: z.boolean(),
   db: z.object({ poolMax: positiveInt, connectTimeoutMs: positiveInt, statementTimeoutMs: positiveInt, preparedStatements: z.boolean() }),
   secrets: z.object({
     encryptionKey: z.string().min(1).optional(),
@@ -22,6 +35,8 @@ export const configSchema = z.object({
     cookieKeys: z.array(z.string().min(32, 'each cookie key needs at least 32 characters')),
   }),
   registrationAccessToken: z.string().min(16).optional(),
+  /** Bearer token for GET /metrics (production answers 404 without one). */
+  metricsToken: z.string().min(16, 'at least 16 characters').optional(),
   clientsFile: z.string().optional(),
   oidc: z.object({
     ttl: z.object({
@@ -44,6 +59,8 @@ export const configSchema = z.object({
     passwordHashPoolSize: z.number().int().min(0),
     lockoutMaxFailures: positiveInt,
     lockoutSeconds: positiveInt,
+    /** Registry checks one account may ask for per day through the real-name correction (an oracle: match or not). */
+    realNameChecksPerDay: positiveInt,
     piiAlgorithm: z.enum(['A256GCM', 'SM4CTR-HSM3']),
     /** Private networks the provider may call (back-channel logout, jwks_uri); other special-use addresses stay refused. */
     outboundAllowedNetworks: z.array(z.string().refine((cidr) => parseCidr(cidr) !== undefined, 'a CIDR such as 10.20.0.0/16')),
@@ -57,9 +74,24 @@ export const configSchema = z.object({
     perIpPerHour: positiveInt,
   }),
   rateLimits: z.object({ postsPerIpPerMinute: positiveInt }),
+  /** The staff console (/console): where it answers (empty: everywhere; else only these networks). */
+  staff: z.object({ allowedNetworks: z.array(z.string().refine((entry) => parseNetwork(entry) !== undefined, 'an IP address or CIDR such as 10.20.0.0/16')) }),
+  /** 亲情号: bind attempts per binder per 24 hours (each answers registered / bound / registry match). */
+  family: z.object({ bindAttemptsPerDay: positiveInt }),
+  /** 办件 API: writes per client per minute, cases per client and citizen, the rating webhook's timeout and the delivery job's period. */
+  cases: z.object({ writesPerClientPerMinute: positiveInt, casesPerCitizen: positiveInt, webhookTimeoutMs: positiveInt, jobIntervalSeconds: positiveInt }),
+  /** Proof of work on every SMS send: counters a solver tries at most (half on average), and how long a challenge lives. */
+  captcha: z.object({ powDifficulty: positiveInt.max(10_000_000), powTtlSeconds: positiveInt }),
   adapters: z.object({
     sms: z.object({
       driver: z.enum(['dev', 'http']),
+      url: z.url().optional(),
+      apiKey: z.string().optional(),
+      timeoutMs: positiveInt,
+    }),
+    /** 我的权益单: the social-insurance core system (mock outside production; unset in production: "暂时无法查询"). */
+    rights: z.object({
+      driver: z.enum(['mock', 'http']),
       url: z.url().optional(),
       apiKey: z.string().optional(),
       timeoutMs: positiveInt,
@@ -117,13 +149,25 @@ export const configSchema = z.object({
   }),
   /** Which sign-in methods the login page offers, in order. */
   login: z.object({
-    methods: z.array(z.enum(['qr', 'password', 'sms', 'essc', 'jszw', 'alipay'])).min(1),
+    methods: z.array(z.enum(signInMethods)).min(1),
     qrTicketSeconds: positiveInt,
     qrPollMs: positiveInt,
   }),
   /** The 江苏智慧人社 app as a native public client of this provider (registered in development). */
   appClient: z.object({ clientId: z.string().min(1), redirectUris: z.array(z.string().min(1)) }),
   audit: z.object({ retentionDays: z.number().int().min(180, 'the Cybersecurity Law asks for at least 180 days') }),
+  /** The footer every provincial portal carries, the help page's hotline, and where the policy texts live (config/policies.json). */
+  site: z.object({
+    /** 主办单位 */
+    sponsor: z.string().min(1),
+    /** 网站标识码 (may be empty until assigned) */
+    siteCode: z.string(),
+    /** ICP 备案号 (may be empty until assigned) */
+    icp: z.string(),
+    hotline: z.string().min(1),
+    /** 《隐私政策》 and 《个人证件信息处理规则》 with their version: relative to config/ or absolute. */
+    policiesFile: z.string().min(1),
+  }),
   devClient: z.object({
     clientId: z.string().min(1),
     clientSecret: z.string().min(8),

@@ -1,3 +1,4 @@
+// src/db/: database connection (pg or PGlite), schema types, migrations and the migrator; imports log/ and src/paths.ts only.
 // Opens Kysely<DB> on PostgreSQL (DATABASE_URL, a pg Pool) or on the embedded PGlite under DATA_DIR,
 // and counts queries (the benchmark's round trips per sign-in) through Kysely's log hook.
 
@@ -8,6 +9,7 @@ import pg from 'pg';
 import type { Logger } from '../log/logger.js';
 import { PreparingClient } from './prepared-client.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { acquireDataDirLock, type LockRole } from './data-dir-lock.js';
 import type { DB } from './schema.js';
 
 export type Engine = 'postgres' | 'pglite';
@@ -32,6 +34,8 @@ export interface ConnectOptions {
   logger?: Logger;
   /** Named prepared statements (default on); off behind a pooler in transaction mode (PgBouncer). */
   preparedStatements?: boolean;
+  /** Who opens an embedded data directory (named in the refusal another process gets); default server. */
+  role?: LockRole;
 }
 
 export async function connectDatabase(options: ConnectOptions): Promise<Database> {
@@ -58,13 +62,33 @@ export async function connectDatabase(options: ConnectOptions): Promise<Database
 
   const { PGlite } = await import('@electric-sql/pglite');
   let dataDir = options.dataDir;
+  let lock: { release(): void } | undefined;
   if (!dataDir.startsWith('memory://')) {
-    dataDir = resolve(dataDir, 'pglite');
+    const base = resolve(dataDir);
+    mkdirSync(base, { recursive: true });
+    // One writer per directory: refuse (before touching the files) while another live process holds it.
+    lock = acquireDataDirLock(base, options.role ?? 'server');
+    dataDir = resolve(base, 'pglite');
     mkdirSync(dataDir, { recursive: true });
   }
-  const pglite = await PGlite.create(dataDir);
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log });
-  return withHelpers(db, 'pglite', stats);
+  try {
+    const pglite = await PGlite.create(dataDir);
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), log });
+    const database = withHelpers(db, 'pglite', stats);
+    return {
+      ...database,
+      async close() {
+        try {
+          await database.close();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
 }
 
 function withHelpers(db: Kysely<DB>, engine: Engine, stats: Database['stats']): Database {

@@ -13,6 +13,13 @@ import * as qrTickets from '../../migrations/20261127_0008_qr_tickets.js';
 import * as userCentre from '../../migrations/20261127_0009_user_centre.js';
 import * as auditAppendOnly from '../../migrations/20261127_0010_audit_append_only.js';
 import * as rateLimitConsume from '../../migrations/20261127_0011_rate_limit_consume.js';
+import * as identityBoundProofs from '../../migrations/20261202_0010_identity_bound_proofs.js';
+import * as spentChallenges from '../../migrations/20261202_0140_spent_challenges.js';
+import * as accountImport from '../../migrations/20261202_0400_account_import.js';
+import * as staff from '../../migrations/20261202_0500_staff.js';
+import * as cases from '../../migrations/20261202_0600_cases.js';
+import * as rightsCertificates from '../../migrations/20261202_0800_rights_certificates.js';
+import * as clientDisabled from '../../migrations/20261202_1000_client_disabled.js';
 
 const migrations: Record<string, Migration> = {
   '20261127_0001_oidc_payloads': oidcPayloads,
@@ -26,6 +33,13 @@ const migrations: Record<string, Migration> = {
   '20261127_0009_user_centre': userCentre,
   '20261127_0010_audit_append_only': auditAppendOnly,
   '20261127_0011_rate_limit_consume': rateLimitConsume,
+  '20261202_0010_identity_bound_proofs': identityBoundProofs,
+  '20261202_0140_spent_challenges': spentChallenges,
+  '20261202_0400_account_import': accountImport,
+  '20261202_0500_staff': staff,
+  '20261202_0600_cases': cases,
+  '20261202_0800_rights_certificates': rightsCertificates,
+  '20261202_1000_client_disabled': clientDisabled,
 };
 
 export const migrationProvider: MigrationProvider = {

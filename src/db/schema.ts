@@ -36,6 +36,8 @@ export interface ClientsTable {
   source: 'file' | 'cli' | 'registration' | 'dev';
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Set while a system administrator has the client disabled (migration 1000). */
+  disabled_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface AuditEventsTable {
@@ -56,7 +58,6 @@ export type IdentityLevelColumn = 'registered' | 'real_name' | 'real_person';
 export interface AccountsTable {
   id: string;
   status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
-  level: ColumnType<IdentityLevelColumn, IdentityLevelColumn | undefined, IdentityLevelColumn>;
   name_envelope: string | null;
   needs_phone: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
@@ -91,6 +92,8 @@ export interface IdentityProofsTable {
   level: IdentityLevelColumn;
   adapter: string;
   reference: string | null;
+  /** Keyed digest of the identity (certificate type, document number, name) this proof proved; null only for rows older than the rule until the start-up job binds them. */
+  identity_key: string | null;
   created_at: Timestamp;
 }
 
@@ -119,6 +122,11 @@ export interface CaptchasTable {
   expires_at: ColumnType<Date, Date | string, Date | string>;
   consumed_at: NullableTimestamp;
   created_at: Timestamp;
+}
+
+export interface SpentChallengesTable {
+  challenge_hash: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
 }
 
 export interface RateLimitsTable {
@@ -190,6 +198,71 @@ export interface QrTicketsTable {
   updated_at: Timestamp;
 }
 
+export type CaseStatusColumn = 'accepted' | 'in_progress' | 'completed' | 'rejected' | 'withdrawn';
+
+export interface CasesTable {
+  id: string;
+  client_id: string;
+  case_no: string;
+  account_id: string;
+  service: string;
+  department: string;
+  status: CaseStatusColumn;
+  status_note: string | null;
+  detail_url: string | null;
+  submitted_at: ColumnType<Date, Date | string, Date | string>;
+  status_at: ColumnType<Date, Date | string, Date | string>;
+  completed_at: NullableTimestamp;
+  invited_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CaseEventsTable {
+  id: Generated<string>;
+  case_id: string;
+  status: CaseStatusColumn;
+  note: string | null;
+  occurred_at: ColumnType<Date, Date | string, Date | string>;
+  recorded_at: ColumnType<Date, Date | string, Date | string>;
+}
+
+export interface CaseRatingsTable {
+  case_id: string;
+  seq: Generated<string>;
+  client_id: string;
+  level: string;
+  indicators: JSONColumnType<Record<string, number>, string, string>;
+  comment: string | null;
+  rated_at: ColumnType<Date, Date | string, Date | string>;
+  rectification_due_at: NullableTimestamp;
+  rectification: string | null;
+  rectified_at: NullableTimestamp;
+}
+
+export interface CaseRatingOutboxTable {
+  id: Generated<string>;
+  case_id: string;
+  client_id: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string, Date | string>;
+  delivered_at: NullableTimestamp;
+  last_error: string | null;
+}
+
+/** 我的权益单 certificates: the SHA-256 of the verification code, never the code. */
+export interface RightsCertificatesTable {
+  code_hash: string;
+  account_id: string;
+  issued_at: ColumnType<Date, Date | string, Date | string>;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+  masked_name: string;
+  /** SHA-256 (hex) of the record as printed. */
+  digest: string;
+  with_amounts: boolean;
+  created_at: Timestamp;
+}
+
 export interface DB {
   accounts: AccountsTable;
   account_documents: AccountDocumentsTable;
@@ -199,6 +272,7 @@ export interface DB {
   upstream_links: UpstreamLinksTable;
   one_time_codes: OneTimeCodesTable;
   captchas: CaptchasTable;
+  spent_challenges: SpentChallengesTable;
   rate_limits: RateLimitsTable;
   login_failures: LoginFailuresTable;
   flows: FlowsTable;
@@ -210,4 +284,39 @@ export interface DB {
   account_sessions: AccountSessionsTable;
   family_bindings: FamilyBindingsTable;
   favourites: FavouritesTable;
+  staff_accounts: StaffAccountsTable;
+  staff_sessions: StaffSessionsTable;
+  cases: CasesTable;
+  case_events: CaseEventsTable;
+  case_ratings: CaseRatingsTable;
+  case_rating_outbox: CaseRatingOutboxTable;
+  rights_certificates: RightsCertificatesTable;
+}
+
+/** Console staff (issue 17): roles as a JSON array of role names. */
+export interface StaffAccountsTable {
+  id: string;
+  username: string;
+  display_name: string;
+  roles: JSONColumnType<string[], string, string>;
+  status: ColumnType<'active' | 'disabled', 'active' | 'disabled' | undefined, 'active' | 'disabled'>;
+  password_hash: string | null;
+  totp_envelope: string | null;
+  totp_last_step: ColumnType<string | null, number | null | undefined, number | null>;
+  enrolled_at: NullableTimestamp;
+  enrolment_hash: string | null;
+  enrolment_expires_at: NullableTimestamp;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StaffSessionsTable {
+  id_hash: string;
+  staff_id: string;
+  /** `password`: the password was right, the TOTP code is still due; `full`: signed in. */
+  stage: 'password' | 'full';
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
 }

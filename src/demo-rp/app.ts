@@ -8,6 +8,7 @@ import type { Context } from 'koa';
 import Router from '@koa/router';
 import * as client from 'openid-client';
 import { businessDataFor } from './business-data.js';
+import { createCaseDesk, ratingLevelLabels } from './cases.js';
 import { findItem, items, type BusinessItem } from './items.js';
 import { acrLabel, acrSatisfies, amrLabels, identityLevelLabels } from './levels.js';
 import { createPages, securityHeaders } from './pages.js';
@@ -80,6 +81,7 @@ export function createDemoRp(options: DemoRpOptions): Koa {
   const sessions = createSessionStore({ secure: baseUrl.startsWith('https:') });
   const pages = createPages();
   const accountUrl = `${options.issuer.replace(/\/+$/, '')}/account`;
+  const desk = createCaseDesk({ issuer: options.issuer, clientId: options.clientId, baseUrl, configuration: rp.configuration });
   const levelOf = (item: BusinessItem) => acrLabel(item.requiredAcr);
 
   const router = new Router();
@@ -117,6 +119,74 @@ export function createDemoRp(options: DemoRpOptions): Koa {
     ctx.redirect(request.url.href);
   });
 
+  // 办件: apply for an item (a case 办理中 at the provider), see it, complete it as simulated staff.
+  router.post('/items/:id/apply', async (ctx) => {
+    const form = await readForm(ctx);
+    const item = findItem(ctx.params.id);
+    const session = sessions.load(ctx);
+    if (!item || !session || form.get('_csrf') !== session.csrf || !satisfies(session.login, item)) {
+      return pages.render(ctx, 'error.njk', { title: '请求无效', message: '页面已过期，请返回首页后重试。' }, 403);
+    }
+    try {
+      const created = await desk.apply(session.login.sub, item.title);
+      ctx.status = 303;
+      ctx.redirect(`/cases/${created.caseNo}`);
+    } catch (err) {
+      report(`case not reported: ${(err as Error).message}`);
+      pages.render(ctx, 'error.njk', { title: '申请未提交', message: '暂时无法登记办件，请稍后再试。' }, 502);
+    }
+  });
+
+  const ownCase = (ctx: Context) => {
+    const session = sessions.load(ctx);
+    const found = desk.find(String(ctx.params.no ?? ''));
+    return session?.login && found && found.sub === session.login.sub ? { session, found } : undefined;
+  };
+
+  router.get('/cases/:no', (ctx) => {
+    const own = ownCase(ctx);
+    if (!own) return pages.render(ctx, 'error.njk', { title: '办件不存在', message: '没有找到这个办件，或请先登录。' }, 404);
+    const { found, session } = own;
+    pages.render(ctx, 'case.njk', {
+      c: { ...found, statusLabel: found.status === 'completed' ? '已办结' : '办理中' },
+      rating: found.rating ? { ...found.rating, levelLabel: ratingLevelLabels[found.rating.level] ?? found.rating.level } : undefined,
+      centreUrl: `${accountUrl}/cases?status=pending_rating`,
+      csrf: session.csrf,
+    });
+  });
+
+  router.post('/cases/:no/complete', async (ctx) => {
+    const form = await readForm(ctx);
+    const own = ownCase(ctx);
+    if (!own || form.get('_csrf') !== own.session.csrf) return pages.render(ctx, 'error.njk', { title: '请求无效', message: '页面已过期，请返回首页后重试。' }, 403);
+    try {
+      await desk.complete(own.found.caseNo);
+    } catch (err) {
+      report(`case not completed: ${(err as Error).message}`);
+      return pages.render(ctx, 'error.njk', { title: '办结未完成', message: '暂时无法更新办件，请稍后再试。' }, 502);
+    }
+    ctx.status = 303;
+    ctx.redirect(`/cases/${own.found.caseNo}`);
+  });
+
+  /** The provider's rating events (a signed JWT, application/secevent+jwt): 202 when verified and filed. */
+  router.post('/webhooks/case-rating', async (ctx) => {
+    if (!ctx.is('application/secevent+jwt')) {
+      ctx.status = 415;
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > 16 * 1024) ctx.throw(413);
+      chunks.push(chunk);
+    }
+    const accepted = await desk.receiveRating(Buffer.concat(chunks).toString('utf8'));
+    ctx.status = accepted ? 202 : 400;
+    ctx.body = accepted ? '' : 'rejected';
+  });
+
   router.get('/callback', async (ctx) => {
     const callbackUrl = new URL(ctx.originalUrl, baseUrl);
     const state = callbackUrl.searchParams.get('state') ?? '';
@@ -136,12 +206,13 @@ export function createDemoRp(options: DemoRpOptions): Koa {
           return pages.render(ctx, 'refused.njk', {
             item: { ...item, level: levelOf(item) },
             reason: 'provider',
+            // the page words the two codes in Chinese; the provider's English description is for logs, never the citizen
             error: err.error,
-            description: err.error_description,
             accountUrl,
           }, 403);
         }
-        return pages.render(ctx, 'error.njk', { title: '登录未完成', message: '统一身份认证平台未能完成这次登录，请返回首页重试。', detail: `${err.error}${err.error_description ? `：${err.error_description}` : ''}` }, 400);
+        report(`sign-in refused: ${err.error}${err.error_description ? `: ${err.error_description}` : ''}`);
+        return pages.render(ctx, 'error.njk', { title: '登录未完成', message: '统一身份认证平台未能完成这次登录，请返回首页重试。' }, 400);
       }
       report(`sign-in failed: ${(err as Error).message}`);
       return pages.render(ctx, 'error.njk', { title: '登录未完成', message: '登录结果校验未通过，请返回首页重试。' }, 400);
@@ -154,7 +225,6 @@ export function createDemoRp(options: DemoRpOptions): Koa {
         item: { ...item, level: levelOf(item) },
         reason: 'acr',
         obtained: acrLabel(login.acr),
-        obtainedAcr: login.acr ?? '（无）',
         accountUrl,
         csrf: fresh.csrf,
       }, 403);
@@ -173,10 +243,10 @@ export function createDemoRp(options: DemoRpOptions): Koa {
     if (form.get('_csrf') !== session.csrf) {
       return pages.render(ctx, 'error.njk', { title: '请求无效', message: '页面已过期，请返回首页后重试。' }, 403);
     }
-    const idToken = session.login?.idToken;
+    const signedIn = session.login !== undefined;
     sessions.destroy(ctx);
     ctx.status = 303;
-    ctx.redirect(idToken ? (await rp.endSessionUrl(idToken)).href : '/');
+    ctx.redirect(signedIn ? (await rp.endSessionUrl()).href : '/');
   });
 
   const app = new Koa();

@@ -1,3 +1,4 @@
+// src/demo-rp/: the demo relying party (`npm run demo`), a separate program that talks to the provider over HTTP only; imports nothing else of src/.
 // `npm run demo`: the demo 人社 service on DEMO_RP_PORT (default 3001), a relying party of the
 // provider at DEMO_RP_ISSUER (default http://localhost:3000). Development only: an example to copy.
 

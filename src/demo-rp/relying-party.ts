@@ -18,7 +18,10 @@ export interface RelyingParty {
   start(scopes: readonly string[], acr: string): Promise<{ url: URL; state: string; codeVerifier: string; nonce: string }>;
   /** Redeems the code in `callbackUrl`; throws client.AuthorizationResponseError on error=… answers. */
   finish(callbackUrl: URL, expected: { state: string; pending: PendingAuthorization }): Promise<SignedIn>;
-  endSessionUrl(idToken: string): Promise<URL>;
+  /** RP-initiated logout by GET with client_id, not id_token_hint: no token in the browser's URL. */
+  endSessionUrl(): Promise<URL>;
+  /** The discovered provider and this client (the cases desk asks for client-credentials tokens with it). */
+  configuration(): Promise<client.Configuration>;
 }
 
 /** Document numbers of 10+ characters keep 4 + 4 characters, shorter ones the first and last. */
@@ -83,7 +86,6 @@ export function createRelyingParty(options: RelyingPartyOptions): RelyingParty {
       const idNumber = str(info.id_number);
       const amr = Array.isArray(idClaims.amr) ? idClaims.amr.filter((v): v is string => typeof v === 'string') : [];
       return {
-        idToken: tokens.id_token,
         sub: idClaims.sub,
         acr: str(idClaims.acr),
         scopes: tokens.scope ? tokens.scope.split(' ').filter(Boolean) : [...pending.scopes],
@@ -98,9 +100,11 @@ export function createRelyingParty(options: RelyingPartyOptions): RelyingParty {
       };
     },
 
-    async endSessionUrl(idToken) {
+    configuration,
+
+    async endSessionUrl() {
       const config = await configuration();
-      return client.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: options.postLogoutRedirectUri });
+      return client.buildEndSessionUrl(config, { client_id: options.clientId, post_logout_redirect_uri: options.postLogoutRedirectUri });
     },
   };
 }

@@ -22,7 +22,6 @@ export interface PendingAuthorization {
 
 /** What the demo keeps of a sign-in: never the full document number. */
 export interface SignedIn {
-  idToken: string;
   sub: string;
   acr: string | undefined;
   scopes: string[];

@@ -200,22 +200,6 @@ function chinaDateOf(instant: Date): string {
   return `${pad(shifted.getUTCFullYear(), 4)}${pad(shifted.getUTCMonth() + 1, 2)}${pad(shifted.getUTCDate(), 2)}`;
 }
 
-/**
- * The birth date (`YYYY-MM-DD`) a GB 11643-shaped number carries: an 18-char resident ID (01),
- * residence permit (11) or 2023 permanent residence card (07), or a 15-digit legacy ID.
- * Undefined for any other number, for another `certType`, or when the date is not a real one.
- */
-export function birthDateOf(number: string, certType?: CertType): string | undefined {
-  if (certType !== undefined && certType !== '01' && certType !== '11' && certType !== '07') return undefined;
-  const n = normaliseDocumentInput(number.slice(0, MAX_DOCUMENT_INPUT * 4));
-  let yyyymmdd: string;
-  if (/^\d{17}[\dX]$/.test(n)) yyyymmdd = n.slice(6, 14);
-  else if (/^\d{15}$/.test(n) && certType !== '07' && certType !== '11') yyyymmdd = `19${n.slice(6, 12)}`;
-  else return undefined;
-  const [y, m, d] = [yyyymmdd.slice(0, 4), yyyymmdd.slice(4, 6), yyyymmdd.slice(6, 8)];
-  return isCalendarDate(Number(y), Number(m), Number(d)) ? `${y}-${m}-${d}` : undefined;
-}
-
 function pass(number: string): DocumentResult {
   return { ok: true, number };
 }

@@ -1,5 +1,7 @@
+// src/domain/: pure rules and vocabularies (documents, names, phones, passwords, levels, audit events, sign-in methods, clock); imports errors/ only, never I/O.
 // Identity levels (how well an account's identity is proven), the acr values a sign-in asserts,
-// and the amr values naming how it signed in. The level is derived from proofs, never set by hand.
+// and the amr values naming how it signed in. The level is derived from the proofs of the account's
+// current identity, never set by hand.
 
 /** Ordered lowest to highest. */
 export const identityLevels = ['registered', 'real_name', 'real_person'] as const;
@@ -21,14 +23,16 @@ export const acrValues = [
 ] as const;
 export type Acr = (typeof acrValues)[number];
 
-export const amrValues = ['pwd', 'sms', 'qr', 'face', 'fed', 'essc', 'jszw', 'alipay'] as const;
-export type Amr = (typeof amrValues)[number];
+/** The amr values live with the sign-in methods they name. */
+export { amrValues, type Amr } from './sign-in-methods.js';
 
 export type ProofKind = 'registry_match' | 'face_match' | 'upstream_assertion';
 export interface LevelProof {
   kind: ProofKind;
   /** The level an upstream asserted (only read for `upstream_assertion`). */
   level?: IdentityLevel | undefined;
+  /** The identity (keyed digest of certificate type, document number and name) the proof proved. */
+  identityKey: string | null;
 }
 
 export function isIdentityLevel(value: unknown): value is IdentityLevel {
@@ -37,10 +41,6 @@ export function isIdentityLevel(value: unknown): value is IdentityLevel {
 
 export function isKnownAcr(value: unknown): value is Acr {
   return typeof value === 'string' && (acrValues as readonly string[]).includes(value);
-}
-
-export function isAmr(value: unknown): value is Amr {
-  return typeof value === 'string' && (amrValues as readonly string[]).includes(value);
 }
 
 /** 0 for registered, 1 for real_name, 2 for real_person. */
@@ -100,17 +100,20 @@ export function acrSatisfies(asserted: Acr, required: Acr): boolean {
 }
 
 /**
- * The level the proofs establish: a registry match proves real_name; a face match raises it to
- * real_person only together with a real-name proof (a face alone proves nothing about the name);
- * an upstream assertion proves the level it asserts. The highest wins; no proofs: registered.
+ * The level the proofs of `identityKey` establish (proofs of any other identity, or of none, count
+ * for nothing, so no path can carry a proof from one person to another): a registry match proves
+ * real_name; a face match raises it to real_person only together with a real-name proof of the
+ * same identity (a face alone proves nothing about the name); an upstream assertion proves the
+ * level it asserts. The highest wins; no proofs: registered.
  */
-export function levelFromProofs(proofs: readonly LevelProof[]): IdentityLevel {
-  const named = proofs.map((p): IdentityLevel => {
+export function levelFromProofs(proofs: readonly LevelProof[], identityKey: string): IdentityLevel {
+  const own = proofs.filter((p) => p.identityKey !== null && p.identityKey === identityKey);
+  const named = own.map((p): IdentityLevel => {
     if (p.kind === 'registry_match') return 'real_name';
     if (p.kind === 'upstream_assertion' && isIdentityLevel(p.level)) return p.level;
     return 'registered';
   });
   const base = maxLevel(named);
-  const face = proofs.some((p) => p.kind === 'face_match');
+  const face = own.some((p) => p.kind === 'face_match');
   return face && levelRank(base) >= levelRank('real_name') ? 'real_person' : base;
 }

@@ -1,3 +1,4 @@
+// src/http/: Koa plumbing shared by every route (body parsing, CSRF, form guard, errors, headers, views, metrics, request state); imports domain/, errors/, i18n/, log/, services/ (types), db/, src/paths.ts.
 // The one place errors become responses: AppErrors show their (translated) message, database
 // outages answer 503, anything else a generic 500 page or JSON with the request id, never a stack.
 

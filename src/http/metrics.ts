@@ -1,5 +1,6 @@
 // Prometheus metrics: request count and latency by route, and oidc-provider events. One registry
-// per app instance (tests build several apps in one process).
+// per app instance (tests build several apps in one process); with WORKERS > 1, /metrics scrapes the
+// whole node through the cluster primary (src/cluster/).
 
 import type { Middleware } from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -8,6 +9,8 @@ export interface Metrics {
   registry: Registry;
   middleware: Middleware;
   countEvent(event: string): void;
+  /** The text /metrics answers: this registry, or the whole node's when the process is a cluster worker. */
+  scrape(): Promise<string>;
 }
 
 /** The route label: our router's pattern, the provider's route name, or a fixed bucket. */
@@ -20,7 +23,9 @@ function routeLabel(ctx: Parameters<Middleware>[0]): string {
   return 'unmatched';
 }
 
-export function createMetrics(options: { defaultMetrics?: boolean; dbStats?: { readonly queries: number } } = {}): Metrics {
+export function createMetrics(
+  options: { defaultMetrics?: boolean; dbStats?: { readonly queries: number }; scrape?: (local: Registry) => Promise<string> } = {},
+): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const dbStats = options.dbStats;
@@ -65,5 +70,11 @@ export function createMetrics(options: { defaultMetrics?: boolean; dbStats?: { r
       requests.inc({ route, method: ctx.method, status: String(ctx.status) });
     }
   };
-  return { registry, middleware, countEvent: (event) => events.inc({ event }) };
+  const scrape = options.scrape;
+  return {
+    registry,
+    middleware,
+    countEvent: (event) => events.inc({ event }),
+    scrape: () => (scrape ? scrape(registry) : registry.metrics()),
+  };
 }

@@ -7,9 +7,11 @@ export interface RequestState {
   requestId: string;
   log: Logger;
   locale: Locale;
+  /** 长辈版 (care mode): larger type and targets, fewer items; chosen on any page, remembered in a cookie. */
+  care?: boolean;
   nonce: string;
   csrfToken?: string;
-  /** The client address as seen through the configured proxy setting. */
+  /** The client address (http/client-address.ts: the socket, or what TRUSTED_PROXIES vouch for). */
   ip: string;
 }
 

@@ -1,3 +1,4 @@
+// src/i18n/: the zh-CN and en catalogues (zh-CN defines MessageKey) and t(); imports nothing else of src/.
 // Message lookup and locale negotiation: t(locale, key, params) and the locale a request prefers.
 
 import { en } from './en.js';
@@ -14,8 +15,27 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(zhCN, key);
 }
 
-/** The message for `key` in `locale` with `{param}` placeholders filled; unknown keys come back as the key. */
+/** Thrown by t() for a key no catalogue has, outside production: a missing message is a bug the tests must see. */
+export class MissingMessageError extends Error {
+  constructor(key: string) {
+    super(`missing message key: ${key}`);
+    this.name = 'MissingMessageError';
+  }
+}
+
+let missingKeysThrow = true;
+
+/**
+ * How t() answers a key no catalogue has: throw (the default, and development and tests) or, in
+ * production, show the key rather than fail a citizen's page. The composition root sets it once.
+ */
+export function setMissingMessagePolicy(policy: 'throw' | 'show-key'): void {
+  missingKeysThrow = policy === 'throw';
+}
+
+/** The message for `key` in `locale` with `{param}` placeholders filled. Throws MissingMessageError for an unknown key unless production chose 'show-key'. */
 export function t(locale: Locale, key: string, params: Record<string, string | number> = {}): string {
+  if (!isMessageKey(key) && missingKeysThrow) throw new MissingMessageError(key);
   const template = isMessageKey(key) ? catalogues[locale][key] : key;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : whole,

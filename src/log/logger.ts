@@ -1,3 +1,4 @@
+// src/log/: the pino logger with its redact list; imports nothing else of src/.
 // The process logger (pino, JSON lines). A central redact list is the last line of defence: code
 // must not log secrets or personal data in the first place, and anything named like one is censored.
 

@@ -5,13 +5,14 @@
 import type Koa from 'koa';
 import { publicKeyOf, type UpstreamSettings } from '../adapters/upstreams/from-config.js';
 import type { Clock } from '../domain/clock.js';
+import { upstreamNames } from '../domain/sign-in-methods.js';
 import { createAlipayMock } from './alipay/app.js';
 import { createEsscMock, esscHoldersFromFixtures, lostCardHolder } from './essc/app.js';
 import { createFaceMock } from './face/app.js';
 import { loadPopulationRegistry, loadUpstreamAccounts } from './fixtures.js';
 import { createJszwMock } from './jszw/app.js';
 
-export const mockNames = ['essc', 'jszw', 'alipay', 'face'] as const;
+export const mockNames = [...upstreamNames, 'face'] as const;
 export type MockName = (typeof mockNames)[number];
 
 export interface UpstreamMockOptions {

@@ -7,6 +7,8 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log/logger.js';
 import { configDir, projectRoot } from '../paths.js';
 import type { ClientMetadata, ClientStore } from './client-store.js';
+import { supportedScopes } from './claims.js';
+import { casesWriteScope } from './operator-metadata.js';
 
 function clientsFilePath(config: Readonly<Config>): string {
   if (!config.clientsFile) return join(configDir, 'clients.json');
@@ -28,19 +30,25 @@ export function readClientsFile(file: string): ClientMetadata[] {
 
 export function demoClientMetadata(config: Readonly<Config>): ClientMetadata {
   const demo = config.devClient;
+  // The demo reports 办件 (cases:write) and receives 好差评 at its webhook, on its first redirect
+  // URI's origin; `localhost` as the loopback address, which the outbound guard judges by address.
+  const origin = demo.redirectUris[0] ? URL.parse(demo.redirectUris[0]) : null;
+  if (origin?.hostname === 'localhost') origin.hostname = '127.0.0.1';
   return {
     client_id: demo.clientId,
     client_secret: demo.clientSecret,
     client_name: '人社业务示例 (demo)',
     redirect_uris: [...demo.redirectUris],
     post_logout_redirect_uris: [...demo.postLogoutRedirectUris],
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
     first_party: true,
     public_service: true,
     required_level: 'registered',
     service_description: '政策查询、社保缴费记录查询、养老待遇资格认证的示例服务',
+    scope: [...supportedScopes, casesWriteScope].join(' '),
+    ...(origin ? { cases_webhook_uri: `${origin.origin}/webhooks/case-rating` } : {}),
   };
 }
 

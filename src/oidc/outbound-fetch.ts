@@ -45,7 +45,11 @@ type Fetch = (url: string | URL, options: RequestInit & { dispatcher?: unknown }
  * a hostname that resolves differently later cannot slip past it.
  */
 export function outboundFetch(allowedNetworks: readonly string[]): Fetch | undefined {
-  if (allowedNetworks.length === 0) return undefined;
+  return allowedNetworks.length === 0 ? undefined : guardedFetch(allowedNetworks);
+}
+
+/** A fetch that refuses special-use addresses outside `allowedNetworks` (always; none allowed when empty). */
+export function guardedFetch(allowedNetworks: readonly string[]): Fetch {
   const allowed = blockListOf(allowedNetworks.map((cidr) => {
     const parsed = parseCidr(cidr);
     if (!parsed) throw new Error(`OUTBOUND_ALLOWED_NETWORKS: not a CIDR: ${cidr}`);

@@ -1,11 +1,12 @@
 // The interaction policy: oidc-provider's login and consent prompts, with its exact-match
 // essential-acr checks replaced by one ordered check: when the client asks for a higher acr than
 // this session has, the citizen is sent through the missing steps (step-up), inside the same
-// authorization request. A step-up that still falls short ends with access_denied.
+// authorization request. A step-up that still falls short ends with access_denied. A face check
+// counts for the authorization request that ran it only.
 
 import { errors, interactionPolicy } from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { acrSatisfies, isKnownAcr, lowestRequestedAcr, type Acr } from '../domain/levels.js';
+import { acrNeedsFaceThisSignIn, acrSatisfies, isKnownAcr, lowestRequestedAcr, type Acr } from '../domain/levels.js';
 
 const { base, Check } = interactionPolicy;
 
@@ -23,6 +24,24 @@ function sessionAcr(ctx: KoaContextWithOIDC): Acr {
   return isKnownAcr(acr) ? acr : 'urn:jsrs:level:registered';
 }
 
+/** Whether this authorization request's own interaction ended with a face check (its login result). */
+function faceThisRequest(ctx: KoaContextWithOIDC): boolean {
+  const login = (ctx.oidc.result as { login?: { acr?: unknown } } | undefined)?.login;
+  return isKnownAcr(login?.acr) && acrNeedsFaceThisSignIn(login.acr);
+}
+
+/**
+ * `…:face` holds for the authorization request that ran the face check, not for later requests
+ * answered from the SSO session: for those the session falls back to real_person (and amr drops
+ * `face`), so this request neither skips a face check it asks for nor asserts one it did not run.
+ */
+function forgetEarlierFace(ctx: KoaContextWithOIDC): void {
+  const session = ctx.oidc.session;
+  if (!session || !acrNeedsFaceThisSignIn(sessionAcr(ctx)) || faceThisRequest(ctx)) return;
+  session.acr = 'urn:jsrs:level:real_person';
+  if (Array.isArray(session.amr)) session.amr = session.amr.filter((m) => m !== 'face');
+}
+
 export const stepUpReason = 'acr_step_up';
 
 export function createInteractionPolicy(): interactionPolicy.Prompt[] {
@@ -38,6 +57,7 @@ export function createInteractionPolicy(): interactionPolicy.Prompt[] {
       'unmet_authentication_requirements',
       (ctx: KoaContextWithOIDC) => {
         if (!ctx.oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
+        forgetEarlierFace(ctx);
         const required = requiredAcrOf(ctx);
         if (!required || acrSatisfies(sessionAcr(ctx), required)) return Check.NO_NEED_TO_PROMPT;
         const result = ctx.oidc.result as { stepUp?: { attempted?: boolean } } | undefined;

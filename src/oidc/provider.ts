@@ -1,3 +1,4 @@
+// src/oidc/: the oidc-provider configuration, its storage adapter, keys, clients, claims and consent; imports services/, repositories/, http/, domain/, config/, db/, i18n/, log/.
 // Builds the oidc-provider instance from configuration, keys and the account directory: features,
 // claims, TTLs, cookies and our own interaction, error and logout pages. No listening here.
 
@@ -11,8 +12,12 @@ import { render, type Views } from '../http/views.js';
 import { trustFramework } from './account-claims.js';
 import { providerClaimsConfig, supportedAcrValues, supportedScopes } from './claims.js';
 import { clientMetadataProperties, validateClientMetadata } from './client-metadata.js';
+import { consentRequestOf } from './consent.js';
+import { introspectionAllowed, type IntrospectedToken, type IntrospectingClient } from './introspection.js';
+import { casesWriteScope } from './operator-metadata.js';
 import { outboundFetch } from './outbound-fetch.js';
 import type { KeyMaterial } from './keys.js';
+import { readsForwardedHeaders, trustedProxiesOf } from '../http/client-address.js';
 
 export interface ProviderDeps {
   config: Readonly<Config>;
@@ -49,9 +54,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
     claims: providerClaimsConfig(),
-    scopes: [...supportedScopes],
+    // cases:write is for client-credentials tokens of the 办件 API; only an operator grants it (operator-metadata.ts).
+    scopes: [...supportedScopes, casesWriteScope],
     acrValues: [...supportedAcrValues],
-    conformIdTokenClaims: false,
+    // Scope claims go to userinfo only; the ID token carries sub, identity_level, acr, amr and
+    // auth_time (the openid scope) and a personal claim only when the claims parameter asks for it
+    // there (claims.id_token.name): relying parties put ID tokens in logout URLs.
+    conformIdTokenClaims: true,
     responseTypes: ['code'],
     subjectTypes: ['public'],
     pkce: { required: () => true },
@@ -66,7 +75,13 @@ export function createProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A token of a client that is gone or disabled is inactive for a resource server too.
+        allowedPolicy: async (ctx, client, token) =>
+          introspectionAllowed(client as unknown as IntrospectingClient, token as unknown as IntrospectedToken) &&
+          (token.clientId === client.clientId || (await ctx.oidc.provider.Client.find(token.clientId ?? '')) !== undefined),
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       claimsParameter: { enabled: true },
@@ -121,13 +136,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
       const existing = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
       if (!clientIsFirstParty(ctx)) return existing;
-      // First-party clients are ours: their grant always covers what they ask for (no consent page).
+      // First-party clients are ours: their grant always covers what they ask for (no consent page),
+      // the same known scopes and claims a consent would list (unknown claims are dropped).
       const grant = existing ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
-      const scope = ctx.oidc.params?.scope;
-      if (typeof scope === 'string') grant.addOIDCScope(scope);
-      const requested = ctx.oidc.claims ?? {};
-      const claimNames = [...Object.keys(requested.id_token ?? {}), ...Object.keys(requested.userinfo ?? {})];
-      if (claimNames.length > 0) grant.addOIDCClaims(claimNames);
+      const requested = consentRequestOf({ scope: ctx.oidc.params?.scope, claims: ctx.oidc.params?.claims });
+      if (requested.scopes.length > 0) grant.addOIDCScope(requested.scopes.join(' '));
+      if (requested.claims.length > 0) grant.addOIDCClaims(requested.claims);
       await grant.save();
       return grant;
     },
@@ -160,7 +174,8 @@ export function createProvider(deps: ProviderDeps): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // The same setting as the host app: both read only the forwarded headers clientAddress() left.
+  provider.proxy = readsForwardedHeaders(trustedProxiesOf(config.trustedProxies));
   // interactionDetails/Result build their contexts from the provider app: it signs with the same keys.
   provider.keys = deps.keys.cookieKeys;
   return provider;

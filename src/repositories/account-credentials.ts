@@ -25,3 +25,14 @@ export async function upsertPasswordHash(db: Kysely<DB>, accountId: string, hash
     .onConflict((oc) => oc.column('account_id').doUpdateSet({ hash, updated_at: now }))
     .execute();
 }
+
+/** Replaces the hash only while it is still `expected` (a rehash never overwrites a concurrent change); true when replaced. */
+export async function replacePasswordHashIfUnchanged(db: Kysely<DB>, accountId: string, expected: string, hash: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('password_credentials')
+    .set({ hash, updated_at: now })
+    .where('account_id', '=', accountId)
+    .where('hash', '=', expected)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -4,12 +4,6 @@
 import type { Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 
-/** The account holding this document blind index, if any. */
-export async function findDocumentOwner(trx: Transaction<DB>, numberIndex: string): Promise<string | undefined> {
-  const row = await trx.selectFrom('account_documents').select('account_id').where('number_index', '=', numberIndex).executeTakeFirst();
-  return row?.account_id;
-}
-
 /** The document blind index an account holds, if it has a document. */
 export async function findAccountDocumentIndex(trx: Transaction<DB>, accountId: string): Promise<string | undefined> {
   const row = await trx.selectFrom('account_documents').select('number_index').where('account_id', '=', accountId).executeTakeFirst();

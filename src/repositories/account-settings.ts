@@ -4,14 +4,15 @@
 
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { orDuplicate } from './duplicates.js';
 
-/** Inserts or replaces the account's one phone. */
+/** Inserts or replaces the account's one phone. Throws DuplicateError when another account holds the number. */
 export async function replacePhone(trx: Transaction<DB>, row: { accountId: string; phoneEnvelope: string; phoneIndex: string; verifiedAt: Date }): Promise<void> {
-  await trx
+  await orDuplicate(() => trx
     .insertInto('phones')
     .values({ account_id: row.accountId, phone_envelope: row.phoneEnvelope, phone_index: row.phoneIndex, verified_at: row.verifiedAt })
     .onConflict((oc) => oc.column('account_id').doUpdateSet({ phone_envelope: row.phoneEnvelope, phone_index: row.phoneIndex, verified_at: row.verifiedAt }))
-    .execute();
+    .execute());
 }
 
 /** How the account can sign in besides upstream links: a password credential, a phone. */

@@ -1,8 +1,10 @@
+// src/repositories/: the SQL, one module per table group; values arrive encrypted, database errors leave translated (duplicates.ts); imports db/ and domain/ only.
 // SQL for the account aggregate's identity rows: accounts, their one document and one phone
 // (encrypted envelopes plus blind indexes) and upstream links. Values arrive already encrypted.
 
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB, IdentityLevelColumn } from '../db/schema.js';
+import { orDuplicate } from './duplicates.js';
 import type { ProofRow } from './identity-proofs.js';
 
 export type AccountStatus = 'active' | 'disabled';
@@ -11,7 +13,6 @@ export type AccountStatus = 'active' | 'disabled';
 export interface AccountRow {
   id: string;
   status: AccountStatus;
-  level: IdentityLevelColumn;
   nameEnvelope: string | null;
   needsPhone: boolean;
   createdAt: Date;
@@ -22,13 +23,12 @@ export interface AccountRow {
 
 export async function insertAccount(
   trx: Transaction<DB>,
-  row: { id: string; level: IdentityLevelColumn; nameEnvelope: string | null; needsPhone: boolean; now: Date },
+  row: { id: string; nameEnvelope: string | null; needsPhone: boolean; now: Date },
 ): Promise<void> {
   await trx
     .insertInto('accounts')
     .values({
       id: row.id,
-      level: row.level,
       name_envelope: row.nameEnvelope,
       needs_phone: row.needsPhone,
       created_at: row.now,
@@ -41,7 +41,7 @@ export async function insertAccountDocument(
   trx: Transaction<DB>,
   row: { accountId: string; certType: string; numberEnvelope: string; numberIndex: string; now: Date },
 ): Promise<void> {
-  await trx
+  await orDuplicate(() => trx
     .insertInto('account_documents')
     .values({
       account_id: row.accountId,
@@ -50,14 +50,14 @@ export async function insertAccountDocument(
       number_index: row.numberIndex,
       created_at: row.now,
     })
-    .execute();
+    .execute());
 }
 
 export async function insertPhone(
   trx: Transaction<DB>,
   row: { accountId: string; phoneEnvelope: string; phoneIndex: string; verifiedAt: Date },
 ): Promise<void> {
-  await trx
+  await orDuplicate(() => trx
     .insertInto('phones')
     .values({
       account_id: row.accountId,
@@ -65,7 +65,7 @@ export async function insertPhone(
       phone_index: row.phoneIndex,
       verified_at: row.verifiedAt,
     })
-    .execute();
+    .execute());
 }
 
 /** The account, its document and phone envelopes and its identity proofs (oldest first), in one statement: read on every protocol request. */
@@ -77,15 +77,14 @@ export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise
     .select([
       'accounts.id',
       'accounts.status',
-      'accounts.level',
       'accounts.name_envelope',
       'accounts.needs_phone',
       'accounts.created_at',
       'account_documents.cert_type',
       'account_documents.number_envelope',
       'phones.phone_envelope',
-      sql<Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; created_at: string }> | null>`(
-        select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference, 'created_at', p.created_at) order by p.created_at, p.id)
+      sql<Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; identity_key: string | null; created_at: string }> | null>`(
+        select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference, 'identity_key', p.identity_key, 'created_at', p.created_at) order by p.created_at, p.id)
         from identity_proofs p where p.account_id = accounts.id
       )`.as('proofs'),
     ])
@@ -96,7 +95,6 @@ export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise
     account: {
       id: row.id,
       status: row.status,
-      level: row.level,
       nameEnvelope: row.name_envelope,
       needsPhone: row.needs_phone,
       createdAt: row.created_at,
@@ -104,18 +102,28 @@ export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise
       numberEnvelope: row.number_envelope,
       phoneEnvelope: row.phone_envelope,
     },
-    proofs: (row.proofs ?? []).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, reference: p.reference, createdAt: new Date(p.created_at) })),
+    proofs: (row.proofs ?? []).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, reference: p.reference, identityKey: p.identity_key, createdAt: new Date(p.created_at) })),
   };
 }
 
-/** Locks the account row for the rest of the transaction and returns its level, or undefined. */
-export async function lockAccountLevel(trx: Transaction<DB>, id: string): Promise<IdentityLevelColumn | undefined> {
-  const row = await trx.selectFrom('accounts').select('level').where('id', '=', id).forUpdate().executeTakeFirst();
-  return row?.level;
+/** Locks the account row for the rest of the transaction (serialising changes of one account); false when there is none. */
+export async function lockAccount(trx: Transaction<DB>, id: string): Promise<boolean> {
+  const row = await trx.selectFrom('accounts').select('id').where('id', '=', id).forUpdate().executeTakeFirst();
+  return row !== undefined;
 }
 
-export async function updateAccountLevel(trx: Transaction<DB>, id: string, level: IdentityLevelColumn, now: Date): Promise<void> {
-  await trx.updateTable('accounts').set({ level, updated_at: now }).where('id', '=', id).execute();
+/** The envelopes of who the account says it is (name, certificate type, document number), or undefined. */
+export async function findIdentityEnvelopes(
+  db: Kysely<DB>,
+  id: string,
+): Promise<{ nameEnvelope: string | null; certType: string | null; numberEnvelope: string | null } | undefined> {
+  const row = await db
+    .selectFrom('accounts')
+    .leftJoin('account_documents', 'account_documents.account_id', 'accounts.id')
+    .select(['accounts.name_envelope', 'account_documents.cert_type', 'account_documents.number_envelope'])
+    .where('accounts.id', '=', id)
+    .executeTakeFirst();
+  return row && { nameEnvelope: row.name_envelope, certType: row.cert_type, numberEnvelope: row.number_envelope };
 }
 
 /** The account holding any of the given document blind indexes, preferring the earliest listed. */
@@ -136,26 +144,6 @@ export async function findAccountIdByDocumentIndexes(db: Kysely<DB>, indexes: re
 export async function findAccountIdByPhoneIndex(db: Kysely<DB>, phoneIndex: string): Promise<string | undefined> {
   const row = await db.selectFrom('phones').select('account_id').where('phone_index', '=', phoneIndex).executeTakeFirst();
   return row?.account_id;
-}
-
-export async function findAccountIdByUpstream(db: Kysely<DB>, upstream: string, subject: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('upstream_links')
-    .select('account_id')
-    .where('upstream', '=', upstream)
-    .where('subject', '=', subject)
-    .executeTakeFirst();
-  return row?.account_id;
-}
-
-export async function insertUpstreamLink(
-  trx: Transaction<DB>,
-  row: { accountId: string; upstream: string; subject: string; now: Date },
-): Promise<void> {
-  await trx
-    .insertInto('upstream_links')
-    .values({ account_id: row.accountId, upstream: row.upstream, subject: row.subject, created_at: row.now })
-    .execute();
 }
 
 export async function listUpstreamLinks(db: Kysely<DB>, accountId: string): Promise<Array<{ upstream: string; subject: string; createdAt: Date }>> {

@@ -3,9 +3,10 @@
 
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import type { AuditEvent } from '../domain/audit-events.js';
 
 export interface AuditRecord {
-  event: string;
+  event: AuditEvent;
   outcome: 'success' | 'failure' | 'info';
   actor?: string | null | undefined;
   subject?: string | null | undefined;
@@ -33,15 +34,5 @@ export async function appendAuditEvents(db: Kysely<DB>, entries: ReadonlyArray<{
         details: JSON.stringify(record.details ?? {}),
       })),
     )
-    .execute();
-}
-
-export async function listAuditEventsFor(db: Kysely<DB>, subject: string, limit: number) {
-  return db
-    .selectFrom('audit_events')
-    .select(['at', 'event', 'outcome', 'client_id', 'ip', 'details'])
-    .where('subject', '=', subject)
-    .orderBy('at', 'desc')
-    .limit(limit)
     .execute();
 }

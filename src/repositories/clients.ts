@@ -1,4 +1,5 @@
-// SQL for registered relying parties (the clients table); secrets arrive and leave encrypted.
+// SQL for registered relying parties (the clients table); secrets arrive and leave encrypted, and a
+// client a system administrator disabled carries its disabled_at (the store hides it from the provider).
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -12,6 +13,8 @@ export interface ClientRow {
   source: ClientSource;
   createdAt: Date;
   updatedAt: Date;
+  /** When a system administrator disabled the client; null while it is enabled. */
+  disabledAt: Date | null;
 }
 
 export async function findClientRow(db: Kysely<DB>, clientId: string): Promise<ClientRow | undefined> {
@@ -43,6 +46,12 @@ export async function upsertClientRow(
     .execute();
 }
 
+/** Disables (`at`) or enables (null) a client; false when there is no such client. */
+export async function setClientDisabledAt(db: Kysely<DB>, clientId: string, at: Date | null): Promise<boolean> {
+  const result = await db.updateTable('clients').set({ disabled_at: at, updated_at: sql`now()` }).where('client_id', '=', clientId).executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 export async function deleteClientRow(db: Kysely<DB>, clientId: string): Promise<boolean> {
   const result = await db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
   return result.numDeletedRows > 0n;
@@ -55,6 +64,7 @@ function toRow(row: {
   source: ClientSource;
   created_at: Date;
   updated_at: Date;
+  disabled_at: Date | null;
 }): ClientRow {
   return {
     clientId: row.client_id,
@@ -63,5 +73,6 @@ function toRow(row: {
     source: row.source,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    disabledAt: row.disabled_at,
   };
 }

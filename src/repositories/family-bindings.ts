@@ -3,6 +3,7 @@
 
 import type { Kysely, Transaction } from 'kysely';
 import type { DB, FamilyBindingsTable } from '../db/schema.js';
+import { orDuplicate } from './duplicates.js';
 
 export type FamilyRelation = FamilyBindingsTable['relation'];
 
@@ -16,8 +17,9 @@ export interface FamilyBindingRow {
   createdAt: Date;
 }
 
+/** Throws DuplicateError when the member's number is bound already (by anyone). */
 export async function insertFamilyBinding(trx: Transaction<DB>, row: FamilyBindingRow & { memberNumberIndex: string }): Promise<void> {
-  await trx
+  await orDuplicate(() => trx
     .insertInto('family_bindings')
     .values({
       id: row.id,
@@ -29,7 +31,7 @@ export async function insertFamilyBinding(trx: Transaction<DB>, row: FamilyBindi
       relation: row.relation,
       created_at: row.createdAt,
     })
-    .execute();
+    .execute());
 }
 
 export async function listFamilyBindings(db: Kysely<DB>, binderAccountId: string): Promise<FamilyBindingRow[]> {

@@ -28,11 +28,3 @@ export async function insertUpstreamLinkRow(trx: Transaction<DB>, row: { account
     .values({ account_id: row.accountId, upstream: row.upstream, subject: row.subject, created_at: row.now })
     .execute();
 }
-
-/** How many links an upstream has (all upstreams when omitted). */
-export async function countUpstreamLinks(db: Kysely<DB>, upstream?: string): Promise<number> {
-  let query = db.selectFrom('upstream_links').select((eb) => eb.fn.countAll<string>().as('n'));
-  if (upstream) query = query.where('upstream', '=', upstream);
-  const row = await query.executeTakeFirstOrThrow();
-  return Number(row.n);
-}

@@ -1,10 +1,11 @@
+// src/routes/: the page and API routes (parse, call a flow step or service, present); imports services/, flows/, authenticators/, http/, domain/, errors/, i18n/, oidc/, config/ (and still repositories/, db/, adapters/ types in places).
 // What our page and API routes are built from (the container's parts they may use), and the one
 // form guard every state-changing page route runs first.
 
 import type { Container } from '../container.js';
 import { createFormGuard, type FormGuard } from '../http/form-guard.js';
 
-export type RouteDeps = Pick<Container, 'config' | 'clock' | 'views' | 'secrets' | 'services' | 'oidc' | 'clients'>;
+export type RouteDeps = Pick<Container, 'config' | 'clock' | 'views' | 'secrets' | 'services' | 'oidc' | 'clients' | 'authenticators'>;
 
 /** Per-IP POST limit, bounded body, CSRF token and Origin check, from the routes' dependencies. */
 export function formGuardFor(deps: Pick<RouteDeps, 'config' | 'secrets' | 'services'>): FormGuard {

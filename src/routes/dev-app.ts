@@ -7,11 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { field } from '../http/body.js';
-import type { RequestState } from '../http/state.js';
 import { render } from '../http/views.js';
 import { t } from '../i18n/index.js';
 import { ticketTokenOf } from './app-api/qr.js';
 import { formGuardFor, type RouteDeps } from './deps.js';
+import { seeOther } from '../http/redirect.js';
+import { requestState } from '../http/state.js';
 
 const tokenCookie = '_jsrs_devapp';
 const authCookie = '_jsrs_devapp_auth';
@@ -29,7 +30,7 @@ export function devAppRoutes(deps: RouteDeps): Router {
   const redirectUri = `${issuer}/dev/app/callback`;
   const guard = formGuardFor(deps);
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, signed: true, path: cookiePath, overwrite: true };
-  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
+  const locale = (ctx: Context) => (requestState(ctx)).locale;
 
   async function callApi(action: 'scan' | 'confirm' | 'cancel', accessToken: string, ticket: string): Promise<ApiAnswer> {
     const response = await fetch(`${issuer}/api/app/qr/${action}`, {
@@ -65,8 +66,7 @@ export function devAppRoutes(deps: RouteDeps): Router {
 
   router.post('/open', async (ctx) => {
     const form = await guard(ctx);
-    ctx.status = 303;
-    ctx.redirect(`${cookiePath}?ticket=${encodeURIComponent(ticketTokenOf(field(form, 'ticket', 512)))}`);
+    seeOther(ctx, `${cookiePath}?ticket=${encodeURIComponent(ticketTokenOf(field(form, 'ticket', 512)))}`);
   });
 
   router.post('/login', async (ctx) => {
@@ -86,8 +86,7 @@ export function devAppRoutes(deps: RouteDeps): Router {
       state,
       prompt: 'login',
     }).toString();
-    ctx.status = 303;
-    ctx.redirect(url.href);
+    seeOther(ctx, url.href);
   });
 
   router.get('/callback', async (ctx) => {
@@ -110,8 +109,7 @@ export function devAppRoutes(deps: RouteDeps): Router {
     const tokens = (await response.json()) as { access_token?: string };
     if (!response.ok || !tokens.access_token) return page(ctx, { done: t(locale(ctx), 'devapp.login_failed') });
     ctx.cookies.set(tokenCookie, tokens.access_token, cookieOptions);
-    ctx.status = 303;
-    ctx.redirect(saved.ticket ? `${cookiePath}?ticket=${encodeURIComponent(saved.ticket)}` : cookiePath);
+    seeOther(ctx, saved.ticket ? `${cookiePath}?ticket=${encodeURIComponent(saved.ticket)}` : cookiePath);
   });
 
   for (const action of ['confirm', 'cancel'] as const) {
@@ -128,8 +126,7 @@ export function devAppRoutes(deps: RouteDeps): Router {
   router.post('/logout', async (ctx) => {
     await guard(ctx);
     ctx.cookies.set(tokenCookie, null, cookieOptions);
-    ctx.status = 303;
-    ctx.redirect(cookiePath);
+    seeOther(ctx, cookiePath);
   });
 
   return router;

@@ -2,6 +2,7 @@
 // checked, and kept in a flow only encrypted.
 
 import { certTypes, isCertType, validateDocument, type CertType } from '../domain/documents.js';
+import { checkName } from '../domain/names.js';
 import type { Locale } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { field } from '../http/body.js';
@@ -25,10 +26,10 @@ export function parseIdentityForm(form: Record<string, string>, today: Date): { 
     if (doc.ok) idNumber = doc.number;
     else errors.documentNumber = doc.code;
   }
-  const name = values.name.replace(/\s+/g, ' ');
-  if (name.length < 2 || name.length > 30) errors.name = 'register.name_invalid';
-  if (Object.keys(errors).length > 0) return { values, errors };
-  return { identity: { certType: values.certType as CertType, idNumber, name }, values, errors };
+  const name = checkName(values.name);
+  if (!name.ok) errors.name = name.code;
+  if (Object.keys(errors).length > 0 || !name.ok) return { values, errors };
+  return { identity: { certType: values.certType as CertType, idNumber, name: name.name }, values, errors };
 }
 
 export function sealIdentity(cipher: PiiCipher, identity: TypedIdentity): string {

@@ -4,6 +4,7 @@
 import Router from '@koa/router';
 import { render } from '../http/views.js';
 import type { RouteDeps } from './deps.js';
+import { seeOther } from '../http/redirect.js';
 
 export function qrLandingRoutes(deps: RouteDeps): Router {
   const router = new Router();
@@ -11,8 +12,7 @@ export function qrLandingRoutes(deps: RouteDeps): Router {
     const { token } = ctx.params as { token: string };
     ctx.set('Cache-Control', 'no-store');
     if (deps.config.env !== 'production') {
-      ctx.status = 303;
-      ctx.redirect(`/dev/app?ticket=${encodeURIComponent(token)}`);
+      seeOther(ctx, `/dev/app?ticket=${encodeURIComponent(token)}`);
       return;
     }
     render(ctx, deps.views, 'app/qr-landing.njk', {});

@@ -8,7 +8,7 @@ import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { maskPhone } from '../domain/masking.js';
 import { AppError, NotFoundError } from '../errors/app-error.js';
-import { findAccountIdByPhoneIndex, listUpstreamLinks, lockAccountLevel } from '../repositories/accounts.js';
+import { findAccountIdByPhoneIndex, listUpstreamLinks, lockAccount } from '../repositories/accounts.js';
 import {
   deleteUpstreamLink,
   listAccountAuditEvents,
@@ -31,14 +31,11 @@ import { addFavourite, listFavouriteClientIds, removeFavourite } from '../reposi
 import { piiAad, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Secrets } from './secrets.js';
+import { DuplicateError } from '../repositories/duplicates.js';
 
 /** Idle and absolute lifetimes of a user-centre session. */
 export const ACCOUNT_SESSION_IDLE_SECONDS = 30 * 60;
 export const ACCOUNT_SESSION_MAX_SECONDS = 12 * 60 * 60;
-
-export const upstreamNames = ['essc', 'jszw', 'alipay'] as const;
-export type UpstreamName = (typeof upstreamNames)[number];
-export const isUpstreamName = (value: unknown): value is UpstreamName => typeof value === 'string' && (upstreamNames as readonly string[]).includes(value);
 
 export interface AccountCentre {
   /** Creates a session; returns the cookie value (shown once, never stored). */
@@ -110,11 +107,11 @@ export function createAccountCentre(deps: { db: Kysely<DB>; clock: Clock; secret
       if (holder !== undefined) throw new AppError('account.phone.taken', 409);
       try {
         await db.transaction().execute(async (trx) => {
-          if ((await lockAccountLevel(trx, accountId)) === undefined) throw new NotFoundError();
+          if (!(await lockAccount(trx, accountId))) throw new NotFoundError();
           await replacePhone(trx, { accountId, phoneEnvelope: cipher.encrypt(phoneE164, piiAad.phone(accountId)), phoneIndex, verifiedAt: clock.now() });
         });
       } catch (err) {
-        if ((err as { code?: unknown }).code === '23505') throw new AppError('account.phone.taken', 409);
+        if (err instanceof DuplicateError) throw new AppError('account.phone.taken', 409);
         throw err;
       }
       await audit.record({
@@ -132,7 +129,7 @@ export function createAccountCentre(deps: { db: Kysely<DB>; clock: Clock; secret
 
     async unlink(accountId, upstream, context = {}) {
       await db.transaction().execute(async (trx) => {
-        if ((await lockAccountLevel(trx, accountId)) === undefined) throw new NotFoundError();
+        if (!(await lockAccount(trx, accountId))) throw new NotFoundError();
         const counts = await signInMethodCounts(trx, accountId);
         if (!counts.password && !counts.phone && counts.links <= 1) throw new AppError('account.links.last_method', 409);
         if (!(await deleteUpstreamLink(trx, accountId, upstream))) throw new NotFoundError();

@@ -1,7 +1,8 @@
 // What recovery and appeals change once the citizen has proven a factor: a new password (lockout
 // cleared, other sessions and refresh tokens ended), an ID takeover (the previous holder's phone,
 // links, family bindings, sessions and tokens removed), a phone moved to its owner, a family
-// binding of the citizen's document removed. Each writes an audit record.
+// binding of the citizen's document removed. Each writes an audit record. The account of a proven
+// document is the one registered with its number AND its certificate type.
 
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -22,16 +23,32 @@ import { piiAad, type AccountService, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { Lockout } from './lockout.js';
 import type { PasswordHasher } from './crypto/index.js';
+import type { CertType } from '../domain/documents.js';
 import { checkPassword } from '../domain/password-policy.js';
 import { NotFoundError, ValidationError } from '../errors/app-error.js';
 import { upsertPasswordHash } from '../repositories/account-credentials.js';
 import type { Secrets } from './secrets.js';
 
+/** A document as an appeal proved it: its certificate type and number. */
+export interface ProvenDocument {
+  certType: CertType;
+  idNumber: string;
+}
+
 export interface AccountRecovery {
   /** Sets the new password (policy checked), clears the lock, ends sessions and revokes tokens. */
   resetPassword(accountId: string, password: string, context: ChangeContext): Promise<void>;
-  /** The rightful holder of the document takes the account over (after a face check). */
-  takeOver(accountId: string, password: string, context: ChangeContext): Promise<void>;
+  /**
+   * The account registered with this document: the number (as people type it) and the same
+   * certificate type — a passport and a Taiwan permit with the same digits are different people.
+   */
+  holderOf(document: ProvenDocument): Promise<string | undefined>;
+  /**
+   * The rightful holder of the document takes its account over (after a face check); returns the
+   * account. Throws NotFoundError when no account holds this type and number, ValidationError
+   * when the password breaks the policy.
+   */
+  takeOver(document: ProvenDocument, password: string, context: ChangeContext): Promise<string>;
   /** Moves a proven phone from whoever holds it to `toAccountId` (or just frees it). */
   reclaimPhone(phoneE164: string, toAccountId: string | undefined, context: ChangeContext): Promise<{ previousHolder: string | undefined }>;
   /** Removes the family binding of this document number; returns the binder, if there was one. */
@@ -58,6 +75,12 @@ export function createAccountRecovery(deps: {
     return deps.hasher.hash(password);
   };
 
+  const holderOf = async (document: ProvenDocument): Promise<string | undefined> => {
+    const accountId = await deps.accounts.findAccountIdByDocument(document.idNumber);
+    if (!accountId) return undefined;
+    return (await deps.accounts.getAccount(accountId))?.certType === document.certType ? accountId : undefined;
+  };
+
   return {
     async resetPassword(accountId, password, context) {
       const hash = await newHash(accountId, password);
@@ -69,7 +92,11 @@ export function createAccountRecovery(deps: {
       await audit.record({ event: 'account.password_reset', outcome: 'success', subject: accountId, ...context });
     },
 
-    async takeOver(accountId, password, context) {
+    holderOf,
+
+    async takeOver(document, password, context) {
+      const accountId = await holderOf(document);
+      if (!accountId) throw new NotFoundError();
       const hash = await newHash(accountId, password);
       // all or nothing: a crash part-way leaves the account as it was, and the appeal can be redone
       const removed = await db.transaction().execute(async (trx) => {
@@ -83,6 +110,7 @@ export function createAccountRecovery(deps: {
       });
       await deps.lockout.reset(`account:${accountId}`);
       await audit.record({ event: 'appeal.document_takeover', outcome: 'success', subject: accountId, ...context, details: removed });
+      return accountId;
     },
 
     async reclaimPhone(phoneE164, toAccountId, context) {

@@ -2,16 +2,16 @@
 // transaction), look-up by phone or document, passwords, and identity proofs that raise the level.
 
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { PopulationRegistry, RegistryVerdict } from '../adapters/population-registry/types.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { certTypes, gb11643CheckChar, isCertType, MAX_DOCUMENT_INPUT, normaliseDocumentInput, validateDocument, type CertType } from '../domain/documents.js';
-import { levelFromProofs, levelRank, maxLevel, type IdentityLevel, type ProofKind } from '../domain/levels.js';
+import { levelFromProofs, levelRank, type IdentityLevel, type ProofKind } from '../domain/levels.js';
 import { checkPassword } from '../domain/password-policy.js';
 import { parseMobile } from '../domain/phone.js';
 import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
-import { findPasswordHash, upsertPasswordHash } from '../repositories/account-credentials.js';
+import { findPasswordHash, replacePasswordHashIfUnchanged, upsertPasswordHash } from '../repositories/account-credentials.js';
 import {
   findAccountWithProofs,
   findAccountIdByDocumentIndexes,
@@ -19,16 +19,18 @@ import {
   insertAccount,
   insertAccountDocument,
   insertPhone,
-  lockAccountLevel,
-  updateAccountLevel,
   type AccountStatus,
 } from '../repositories/accounts.js';
 import { lockDocumentNumber } from '../repositories/document-locks.js';
 import { familyIndexBound } from '../repositories/family-bindings.js';
-import { insertIdentityProof, listIdentityProofs } from '../repositories/identity-proofs.js';
+import { insertIdentityProof } from '../repositories/identity-proofs.js';
 import type { Audit } from './audit.js';
-import type { PasswordHasher } from './crypto/index.js';
+import type { IdentityLevels, NewProof } from './identity-levels.js';
+import { piiAad } from './pii-aad.js';
+import { MAX_PASSWORD_BYTES, type PasswordHasher } from './crypto/index.js';
+import { isLegacyDigestHash, verifyLegacyDigestHash } from './crypto/legacy-hash.js';
 import type { Secrets } from './secrets.js';
+import { DuplicateError } from '../repositories/duplicates.js';
 
 export const conflictCodes = ['registration.document_taken', 'registration.phone_taken', 'registration.document_family_bound'] as const;
 export type ConflictCode = (typeof conflictCodes)[number];
@@ -43,12 +45,8 @@ export class ConflictError extends AppError {
   }
 }
 
-/** AAD of each encrypted column, bound to the row's account so a ciphertext cannot be moved. */
-export const piiAad = {
-  name: (accountId: string) => `accounts.name:${accountId}`,
-  documentNumber: (accountId: string) => `account_documents.number:${accountId}`,
-  phone: (accountId: string) => `phones.phone:${accountId}`,
-} as const;
+export { piiAad };
+export type { NewProof };
 
 export interface RegisterInput {
   certType: CertType;
@@ -71,6 +69,7 @@ export interface RegisterResult {
 export interface AccountView {
   id: string;
   status: AccountStatus;
+  /** Computed from the proofs of the identity the account holds now. */
   level: IdentityLevel;
   name?: string;
   certType?: CertType;
@@ -78,14 +77,25 @@ export interface AccountView {
   phoneE164?: string;
   needsPhone: boolean;
   createdAt: Date;
+  /** The proofs of the current identity only, oldest first. */
   proofs: Array<{ kind: ProofKind; level: IdentityLevel; adapter: string; createdAt: Date }>;
 }
 
-export interface NewProof {
-  kind: ProofKind;
+/**
+ * An account as the provider's claims read it: the level is settled when it is loaded, personal
+ * data is decrypted (and its tag checked) only when a claim that releases it is built. An account
+ * whose proofs could raise its level decrypts name and document at load: the level depends on them.
+ */
+export interface ClaimsAccount {
+  id: string;
+  status: AccountStatus;
   level: IdentityLevel;
-  adapter: string;
-  reference?: string;
+  certType?: CertType;
+  /** The proofs of the current identity (empty when no proof could raise the level). */
+  proofs: AccountView['proofs'];
+  name(): string | undefined;
+  documentNumber(): string | undefined;
+  phoneE164(): string | undefined;
 }
 
 /** Who caused a change, for the audit trail. */
@@ -105,11 +115,13 @@ export interface AccountService {
   findAccountIdByDocument(documentNumber: string): Promise<string | undefined>;
   /** Decrypted: callers mask for display. Undefined for an unknown or malformed id. */
   getAccount(accountId: string): Promise<AccountView | undefined>;
+  /** The same account for the provider's claims, decrypting only what is read (see ClaimsAccount). */
+  getAccountForClaims(accountId: string): Promise<ClaimsAccount | undefined>;
   /** False when the password is wrong, there is no credential, or the account is disabled (the time spent is the same). */
   verifyPassword(accountId: string, password: string): Promise<boolean>;
   /** Throws NotFoundError for an unknown account, ValidationError when the password breaks the policy. */
   setPassword(accountId: string, password: string, context?: ChangeContext): Promise<void>;
-  /** Adds the proof and returns the recomputed level (never lower). Throws NotFoundError for an unknown account. */
+  /** Records the proof (of the identity it names) and returns the recomputed level. Throws NotFoundError for an unknown account. */
   addProof(accountId: string, proof: NewProof, context?: ChangeContext): Promise<IdentityLevel>;
   documentTaken(documentNumber: string): Promise<boolean>;
   phoneTaken(phoneE164: string): Promise<boolean>;
@@ -122,6 +134,7 @@ export interface AccountServiceDeps {
   registry: PopulationRegistry;
   clock: Clock;
   audit: Audit;
+  levels: IdentityLevels;
   /** Written into `identity_proofs.adapter` for registry matches; default 'population-registry'. */
   registryAdapterName?: string;
 }
@@ -160,15 +173,22 @@ export function canonicalIdentifier(raw: string): string {
   return number;
 }
 
-function uniqueViolationConstraint(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const { code, constraint } = err as { code?: unknown; constraint?: unknown };
-  if (code !== '23505') return undefined;
-  return typeof constraint === 'string' ? constraint : '';
+/**
+ * Takes a document number for `accountId` inside the caller's transaction, by the rule every path
+ * that gives an account a document follows (registration, the real-name correction): serialise on
+ * the number, then refuse it when it is bound as a family number or held by another account.
+ * Throws ConflictError ('registration.document_family_bound' or 'registration.document_taken').
+ */
+export async function claimDocumentNumber(trx: Transaction<DB>, numberIndex: string, accountId: string): Promise<void> {
+  // A family binding or another claim of this number at the same moment waits here, then sees this one.
+  await lockDocumentNumber(trx, numberIndex);
+  if (await familyIndexBound(trx, [numberIndex])) throw new ConflictError('registration.document_family_bound', 'documentNumber');
+  const holder = await findAccountIdByDocumentIndexes(trx, [numberIndex]);
+  if (holder !== undefined && holder !== accountId) throw new ConflictError('registration.document_taken', 'documentNumber');
 }
 
 export function createAccountService(deps: AccountServiceDeps): AccountService {
-  const { db, hasher, registry, clock, audit } = deps;
+  const { db, hasher, registry, clock, audit, levels } = deps;
   const { cipher, blindIndex } = deps.secrets;
   const registryAdapterName = deps.registryAdapterName ?? 'population-registry';
 
@@ -208,15 +228,14 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
 
     const [hash, verdict] = await Promise.all([hasher.hash(input.password), askRegistry(input.certType, document.number, name)]);
     const accountId = randomUUID();
-    const proofs = verdict === 'match' ? [{ kind: 'registry_match', level: 'real_name' } as const] : [];
-    const level = levelFromProofs(proofs);
+    const identityKey = levels.keyOf({ certType: input.certType, number: document.number, name });
+    const proofs = verdict === 'match' ? [{ kind: 'registry_match', level: 'real_name', identityKey } as const] : [];
+    const level = levels.levelOf({ certType: input.certType, number: document.number, name }, proofs).level;
     const at = clock.now();
     try {
       await db.transaction().execute(async (trx) => {
-        // A family binding of this number at the same moment waits here, then sees this account.
-        await lockDocumentNumber(trx, numberIndex);
-        if (await familyIndexBound(trx, [numberIndex])) throw new ConflictError('registration.document_family_bound', 'documentNumber');
-        await insertAccount(trx, { id: accountId, level, nameEnvelope: cipher.encrypt(name, piiAad.name(accountId)), needsPhone: false, now: at });
+        await claimDocumentNumber(trx, numberIndex, accountId);
+        await insertAccount(trx, { id: accountId, nameEnvelope: cipher.encrypt(name, piiAad.name(accountId)), needsPhone: false, now: at });
         await insertAccountDocument(trx, {
           accountId,
           certType: input.certType,
@@ -234,7 +253,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     } catch (err) {
       if (err instanceof ConflictError) throw err;
       // A parallel registration won the race between our pre-check and insert.
-      const constraint = uniqueViolationConstraint(err);
+      const constraint = err instanceof DuplicateError ? err.constraint : undefined;
       if (constraint === 'account_documents_number_index_key') throw new ConflictError('registration.document_taken', 'documentNumber');
       if (constraint === 'phones_phone_index_key') throw new ConflictError('registration.phone_taken', 'phone');
       throw err;
@@ -255,27 +274,86 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     const found = await findAccountWithProofs(db, accountId);
     if (!found) return undefined;
     const { account: row, proofs } = found;
+    const name = row.nameEnvelope === null ? undefined : cipher.decrypt(row.nameEnvelope, piiAad.name(row.id));
+    const documentNumber = row.numberEnvelope === null ? undefined : cipher.decrypt(row.numberEnvelope, piiAad.documentNumber(row.id));
+    const { identityKey, level } = levels.levelOf({ certType: row.certType, number: documentNumber, name }, proofs);
     const view: AccountView = {
       id: row.id,
       status: row.status,
-      level: row.level,
+      level,
       needsPhone: row.needsPhone,
       createdAt: row.createdAt,
-      proofs: proofs.map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, createdAt: p.createdAt })),
+      proofs: proofs.filter((p) => p.identityKey === identityKey).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, createdAt: p.createdAt })),
     };
-    if (row.nameEnvelope !== null) view.name = cipher.decrypt(row.nameEnvelope, piiAad.name(row.id));
+    if (name !== undefined) view.name = name;
     if (row.certType !== null && isCertType(row.certType)) view.certType = row.certType;
-    if (row.numberEnvelope !== null) view.documentNumber = cipher.decrypt(row.numberEnvelope, piiAad.documentNumber(row.id));
+    if (documentNumber !== undefined) view.documentNumber = documentNumber;
     if (row.phoneEnvelope !== null) view.phoneE164 = cipher.decrypt(row.phoneEnvelope, piiAad.phone(row.id));
     return view;
+  }
+
+  async function getAccountForClaims(accountId: string): Promise<ClaimsAccount | undefined> {
+    if (typeof accountId !== 'string' || !UUID.test(accountId)) return undefined;
+    const found = await findAccountWithProofs(db, accountId);
+    if (!found) return undefined;
+    const { account: row, proofs } = found;
+    const once = <T>(read: () => T): (() => T) => {
+      let done = false;
+      let value: T;
+      return () => {
+        if (!done) {
+          value = read();
+          done = true;
+        }
+        return value;
+      };
+    };
+    const name = once(() => (row.nameEnvelope === null ? undefined : cipher.decrypt(row.nameEnvelope, piiAad.name(row.id))));
+    const documentNumber = once(() => (row.numberEnvelope === null ? undefined : cipher.decrypt(row.numberEnvelope, piiAad.documentNumber(row.id))));
+    const phoneE164 = once(() => (row.phoneEnvelope === null ? undefined : cipher.decrypt(row.phoneEnvelope, piiAad.phone(row.id))));
+    // The most these proofs could give if every one were of the current identity: 'registered'
+    // means the identity key (and so the name and document behind it) cannot change the level.
+    const ceiling = levelFromProofs(proofs.map((p) => ({ ...p, identityKey: '*' })), '*');
+    let level: IdentityLevel = 'registered';
+    let ownProofs: ClaimsAccount['proofs'] = [];
+    if (ceiling !== 'registered') {
+      const current = levels.levelOf({ certType: row.certType, number: documentNumber(), name: name() }, proofs);
+      level = current.level;
+      ownProofs = proofs.filter((p) => p.identityKey === current.identityKey).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, createdAt: p.createdAt }));
+    }
+    return {
+      id: row.id,
+      status: row.status,
+      level,
+      ...(row.certType !== null && isCertType(row.certType) ? { certType: row.certType } : {}),
+      proofs: ownProofs,
+      name,
+      documentNumber,
+      phoneE164,
+    };
+  }
+
+  /**
+   * A native bcrypt hash is verified as it is. An imported one (salted digest, or bcrypt at another
+   * cost) first spends one bcrypt verification at the configured cost, so no answer comes faster
+   * than a native account's.
+   */
+  async function verifyStoredHash(password: string, stored: string): Promise<boolean> {
+    if (isLegacyDigestHash(stored)) {
+      await hasher.verifyAgainstDummy(password);
+      return typeof password === 'string' && Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES && verifyLegacyDigestHash(password, stored);
+    }
+    if (hasher.needsRehash(stored)) await hasher.verifyAgainstDummy(password);
+    return hasher.verify(password, stored);
   }
 
   async function verifyPassword(accountId: string, password: string): Promise<boolean> {
     const credential = typeof accountId === 'string' && UUID.test(accountId) ? await findPasswordHash(db, accountId) : undefined;
     if (!credential) return hasher.verifyAgainstDummy(password);
-    const ok = await hasher.verify(password, credential.hash);
+    const ok = await verifyStoredHash(password, credential.hash);
     if (!ok || credential.status !== 'active') return false;
-    if (hasher.needsRehash(credential.hash)) await upsertPasswordHash(db, accountId, await hasher.hash(password), clock.now());
+    // An imported or older hash becomes a current one on the first sign-in, unless it changed meanwhile.
+    if (hasher.needsRehash(credential.hash)) await replacePasswordHashIfUnchanged(db, accountId, credential.hash, await hasher.hash(password), clock.now());
     return true;
   }
 
@@ -291,23 +369,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   async function addProof(accountId: string, proof: NewProof, context: ChangeContext = {}): Promise<IdentityLevel> {
     if (typeof accountId !== 'string' || !UUID.test(accountId)) throw new NotFoundError();
     const now = clock.now();
-    const { from, to } = await db.transaction().execute(async (trx) => {
-      const current = await lockAccountLevel(trx, accountId); // serialises proofs of one account
-      if (current === undefined) throw new NotFoundError();
-      await insertIdentityProof(trx, {
-        id: randomUUID(),
-        accountId,
-        kind: proof.kind,
-        level: proof.level,
-        adapter: proof.adapter,
-        reference: proof.reference ?? null,
-        now,
-      });
-      const proofs = await listIdentityProofs(trx, accountId);
-      const next = maxLevel([current, levelFromProofs(proofs)]);
-      if (next !== current) await updateAccountLevel(trx, accountId, next, now);
-      return { from: current, to: next };
-    });
+    const { from, to } = await db.transaction().execute((trx) => levels.record(trx, accountId, proof, now));
     if (levelRank(to) > levelRank(from)) {
       await audit.record({
         event: 'account.level_changed',
@@ -326,6 +388,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     findAccountIdByPhone: findByPhone,
     findAccountIdByDocument: findByDocument,
     getAccount,
+    getAccountForClaims,
     verifyPassword,
     setPassword,
     addProof,

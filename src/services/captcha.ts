@@ -1,21 +1,32 @@
-// Graphical captchas (svg-captcha): issue an SVG image and keep only the HMAC of its lower-cased
-// answer in the database; verify consumes it once, right or wrong, so each image allows one guess.
+// Graphical captchas: issue a raster image (captcha-image.ts) with a proof-of-work challenge for the
+// page's script, and keep only the HMAC of the lower-cased answer in the database; verify consumes
+// it once, right or wrong, so each image allows one guess.
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import svgCaptcha from 'svg-captcha';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { consumeCaptcha, insertCaptcha } from '../repositories/captchas.js';
+import { ensureCaptchaFont, randomCaptchaText, renderCaptchaPng } from './captcha-image.js';
 import { hashSecret, verifySecret } from './crypto/index.js';
+import type { PowChallenge, ProofOfWork } from './proof-of-work.js';
 
 export interface CaptchaService {
-  /** A new captcha: its id and the image as a `data:image/svg+xml;base64,…` URI. */
-  issue(): Promise<{ id: string; image: string }>;
+  /**
+   * A new captcha: its id, the image as a `data:image/png;base64,…` URI, and a proof-of-work
+   * challenge that an SMS send with this captcha must also carry solved.
+   */
+  issue(): Promise<IssuedCaptcha>;
   /** True once for the right answer (case-insensitive); false for anything else. Always consumes. */
   verify(id: string, answer: string): Promise<boolean>;
   /** The newest issued answer when `dev` (for tests and the dev page); otherwise undefined. */
   lastAnswer(): string | undefined;
+}
+
+export interface IssuedCaptcha {
+  id: string;
+  image: string;
+  pow: PowChallenge;
 }
 
 export interface CaptchaDeps {
@@ -25,25 +36,27 @@ export interface CaptchaDeps {
   key: Buffer;
   ttlSeconds?: number;
   dev: boolean;
+  proofOfWork: ProofOfWork;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ANSWER_LENGTH = 16;
-/** Characters people confuse (0/O/o, 1/l/I/i) never appear; answers compare case-insensitively. */
-const IGNORED_CHARS = '0oO1lIi';
 
 function normalise(answer: string): string {
   return answer.trim().toLowerCase();
 }
 
+/** Throws at start when the shipped captcha font cannot be loaded (see captcha-image.ts). */
 export function createCaptchaService(deps: CaptchaDeps): CaptchaService {
   const { db, clock, key, dev } = deps;
+  ensureCaptchaFont();
   const ttlSeconds = deps.ttlSeconds ?? 300;
   let newestAnswer: string | undefined;
 
   return {
     async issue() {
-      const { text, data } = svgCaptcha.create({ size: 4, ignoreChars: IGNORED_CHARS, noise: 2, color: true });
+      // Characters people confuse never appear (captcha-image.ts); answers compare case-insensitively.
+      const text = randomCaptchaText();
       const id = randomUUID();
       const now = clock.now();
       await insertCaptcha(db, {
@@ -52,8 +65,10 @@ export function createCaptchaService(deps: CaptchaDeps): CaptchaService {
         expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
         createdAt: now,
       });
+      const image = renderCaptchaPng(text);
+      const pow = await deps.proofOfWork.issue();
       if (dev) newestAnswer = text;
-      return { id, image: `data:image/svg+xml;base64,${Buffer.from(data, 'utf8').toString('base64')}` };
+      return { id, image: `data:image/png;base64,${image.toString('base64')}`, pow };
     },
 
     async verify(id, answer) {

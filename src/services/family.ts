@@ -1,17 +1,21 @@
 // Family numbers (亲情号): a real-name account binds up to 8 relatives by document. The member must
 // match the population registry and must be neither registered nor bound elsewhere; a bound number
 // counts as taken for registration. Numbers and names are encrypted, with a unique blind index.
+// Each attempt answers "registered / bound / registry match", so attempts are limited per binder
+// per day (counted atomically), and a registered member is told by SMS that someone tried.
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { PopulationRegistry } from '../adapters/population-registry/types.js';
+import type { SmsGateway } from '../adapters/sms/types.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { isCertType, validateDocument, type CertType } from '../domain/documents.js';
 import { levelRank } from '../domain/levels.js';
 import { maskDocument, maskName } from '../domain/masking.js';
-import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js';
-import { findAccountIdByDocumentIndexes, lockAccountLevel } from '../repositories/accounts.js';
+import { checkName } from '../domain/names.js';
+import { AppError, NotFoundError, RateLimitedError, ValidationError } from '../errors/app-error.js';
+import { findAccountIdByDocumentIndexes, lockAccount } from '../repositories/accounts.js';
 import { lockDocumentNumber } from '../repositories/document-locks.js';
 import {
   countFamilyBindings,
@@ -23,7 +27,9 @@ import {
 } from '../repositories/family-bindings.js';
 import { documentCandidates, type AccountService, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
+import type { RateLimiter } from './rate-limiter.js';
 import type { Secrets } from './secrets.js';
+import { DuplicateError } from '../repositories/duplicates.js';
 
 export const familyRelations = ['parent', 'spouse', 'child', 'other'] as const satisfies readonly FamilyRelation[];
 export type { FamilyRelation };
@@ -63,8 +69,10 @@ export interface FamilyService {
   claimsFor(binderAccountId: string): Promise<FamilyMemberClaim[]>;
   /**
    * Throws AppError('account.family.level_required', 403) below real_name, ValidationError for a
-   * bad field (field named), AppError 409 ('account.family.limit' | 'account.family.registered' |
+   * bad field (field named), RateLimitedError('account.family.rate_limited') past the binder's
+   * attempts per day, AppError 409 ('account.family.limit' | 'account.family.registered' |
    * 'account.family.bound'), AppError('account.family.mismatch', 422), AppError('account.family.registry_unavailable', 503).
+   * The caller checks the captcha first.
    */
   bind(binderAccountId: string, input: BindInput, context?: ChangeContext): Promise<FamilyMember>;
   /** Throws NotFoundError when no such binding belongs to the binder. */
@@ -73,23 +81,49 @@ export interface FamilyService {
   isBound(documentNumber: string): Promise<boolean>;
 }
 
-const aad = {
+/** The AAD of the encrypted member columns (also used by the account import). */
+export const familyPiiAad = {
   number: (id: string) => `family_bindings.number:${id}`,
   name: (id: string) => `family_bindings.name:${id}`,
 };
-const namePattern = /^[\p{Script=Han}·•A-Za-z .'-]{2,30}$/u;
+const aad = familyPiiAad;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A registered member hears about attempts on their number at most this often. */
+const MEMBER_NOTICE_WINDOW_SECONDS = 86_400;
 
 export function createFamilyService(deps: {
   db: Kysely<DB>;
   secrets: Pick<Secrets, 'cipher' | 'blindIndex'>;
   registry: PopulationRegistry;
-  accounts: Pick<AccountService, 'getAccount' | 'documentTaken'>;
+  accounts: Pick<AccountService, 'getAccount' | 'documentTaken' | 'findAccountIdByDocument'>;
   clock: Clock;
   audit: Audit;
+  rateLimiter: RateLimiter;
+  /** The SMS port, for the notice to a registered member. */
+  sms: SmsGateway;
+  /** Bind attempts (that reach a look-up) per binder per 24 hours. */
+  bindAttemptsPerDay: number;
 }): FamilyService {
-  const { db, registry, accounts, clock, audit } = deps;
+  const { db, registry, accounts, clock, audit, rateLimiter } = deps;
   const { cipher, blindIndex } = deps.secrets;
+
+  /** Tells a registered member, by SMS without a code, that someone tried to bind their number (once a day at most). */
+  const noticeMember = async (binderAccountId: string, documentNumber: string, context: ChangeContext) => {
+    const memberId = await accounts.findAccountIdByDocument(documentNumber);
+    const phone = memberId ? (await accounts.getAccount(memberId))?.phoneE164 : undefined;
+    if (!memberId || !phone || memberId === binderAccountId) return;
+    const once = await rateLimiter.hit({ bucket: `family:notice:${blindIndex('document', documentNumber)}`, limit: 1, windowSeconds: MEMBER_NOTICE_WINDOW_SECONDS });
+    if (!once.ok) return;
+    let outcome: 'success' | 'failure' = 'success';
+    try {
+      await deps.sms.notify(phone, 'family_attempt');
+    } catch {
+      outcome = 'failure'; // the binder's answer does not depend on the gateway
+    }
+    // On the member's own activity page: without the binder's IP address (the binder's request id traces it).
+    await audit.record({ event: 'account.family_attempt_noticed', outcome, subject: memberId, actor: binderAccountId, ...(context.requestId ? { requestId: context.requestId } : {}) });
+  };
 
   const list = async (binderAccountId: string): Promise<FamilyMember[]> => {
     if (!UUID.test(binderAccountId)) return [];
@@ -121,14 +155,21 @@ export function createFamilyService(deps: {
       if (!isCertType(input.certType)) throw new ValidationError('documents.unknown_type', 'certType');
       const document = validateDocument(input.certType, input.documentNumber, clock.now());
       if (!document.ok) throw new ValidationError(document.code, 'documentNumber');
-      const name = input.name.trim().replace(/\s+/g, ' ');
-      if (!namePattern.test(name)) throw new ValidationError('register.name_invalid', 'name');
+      const checked = checkName(input.name);
+      if (!checked.ok) throw new ValidationError(checked.code, 'name');
+      const { name } = checked;
       if (!isFamilyRelation(input.relation)) throw new ValidationError('account.family.relation_invalid', 'relation');
       const certType: CertType = input.certType;
       const numberIndex = blindIndex('document', document.number);
 
+      // One statement counts the attempt and answers, so parallel attempts cannot pass the limit.
+      const allowed = await rateLimiter.hit({ bucket: `family:bind:${binderAccountId}`, limit: deps.bindAttemptsPerDay, windowSeconds: 86_400 });
+      if (!allowed.ok) throw new RateLimitedError(allowed.retryAfterSeconds, 'account.family.rate_limited');
       if ((await list(binderAccountId)).length >= MAX_FAMILY_BINDINGS) throw new AppError('account.family.limit', 409, { max: MAX_FAMILY_BINDINGS });
-      if (await accounts.documentTaken(document.number)) throw new AppError('account.family.registered', 409);
+      if (await accounts.documentTaken(document.number)) {
+        await noticeMember(binderAccountId, document.number, context);
+        throw new AppError('account.family.registered', 409);
+      }
       if (await isBound(document.number)) throw new AppError('account.family.bound', 409);
       let verdict;
       try {
@@ -146,7 +187,7 @@ export function createFamilyService(deps: {
       const now = clock.now();
       try {
         await db.transaction().execute(async (trx) => {
-          if ((await lockAccountLevel(trx, binderAccountId)) === undefined) throw new NotFoundError(); // serialises one binder's binds
+          if (!(await lockAccount(trx, binderAccountId))) throw new NotFoundError(); // serialises one binder's binds
           if ((await countFamilyBindings(trx, binderAccountId)) >= MAX_FAMILY_BINDINGS) throw new AppError('account.family.limit', 409, { max: MAX_FAMILY_BINDINGS });
           // A registration of this number at the same moment waits here, or this binding waits for it.
           await lockDocumentNumber(trx, numberIndex);
@@ -163,8 +204,7 @@ export function createFamilyService(deps: {
           });
         });
       } catch (err) {
-        const code = (err as { code?: unknown }).code;
-        if (code === '23505') throw new AppError('account.family.bound', 409); // bound by someone else meanwhile
+        if (err instanceof DuplicateError) throw new AppError('account.family.bound', 409); // bound by someone else meanwhile
         throw err;
       }
       await audit.record({

@@ -1,21 +1,24 @@
-// Raising an account's identity level: the real-name correction (基本信息修改: name and document
-// checked again with the population registry) and face verification for 实人. Each upgrade is a
-// proof row (what, when, which adapter) and an audit event; levels never go down.
+// Raising an account's identity level: the real-name correction (基本信息修改, offered only while no
+// registry match holds: name and document checked with the population registry after the citizen
+// proved it is them, a captcha and a daily limit) and face verification for 实人. Each upgrade is a
+// proof of the identity it checked, recorded through identity-levels; an audit event names it.
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { validateDocument, type CertType } from '../domain/documents.js';
-import { levelFromProofs, levelRank, maxLevel, type IdentityLevel } from '../domain/levels.js';
-import { AppError, NotFoundError, UpstreamError, ValidationError } from '../errors/app-error.js';
+import { levelRank, type IdentityLevel } from '../domain/levels.js';
+import { AppError, NotFoundError, RateLimitedError, UpstreamError, ValidationError } from '../errors/app-error.js';
 import type { FaceVerifier, FaceResult } from '../adapters/face-verification/types.js';
 import type { PopulationRegistry } from '../adapters/population-registry/types.js';
-import { findDocumentOwner, replaceAccountDocument, updateAccountName } from '../repositories/account-identity.js';
-import { lockAccountLevel, updateAccountLevel } from '../repositories/accounts.js';
-import { insertIdentityProof, listIdentityProofs } from '../repositories/identity-proofs.js';
-import { ConflictError, piiAad, type AccountService, type ChangeContext } from './accounts.js';
+import { replaceAccountDocument, updateAccountName } from '../repositories/account-identity.js';
+import { claimDocumentNumber, piiAad, type AccountService, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
+import type { CaptchaService } from './captcha.js';
+import type { IdentityLevels } from './identity-levels.js';
+import type { RateLimiter } from './rate-limiter.js';
+import type { Reauthentication, ReauthProof } from './reauthentication.js';
 import type { Secrets } from './secrets.js';
 
 export interface PersonIdentity {
@@ -24,18 +27,34 @@ export interface PersonIdentity {
   name: string;
 }
 
+/** What every correction must bring besides the new identity: the captcha and the citizen's proof that it is them. */
+export interface CorrectionGuard {
+  captchaId: string;
+  captchaAnswer: string;
+  reauth: ReauthProof;
+}
+
 export interface IdentityAssurance {
-  /** Re-checks name + document with the registry; on a match stores them and raises the level. Throws ValidationError ('realname.mismatch' …), ConflictError, UpstreamError. */
-  correctRealName(accountId: string, input: { certType: CertType; documentNumber: string; name: string }, context?: ChangeContext): Promise<IdentityLevel>;
+  /** Whether the account may still correct its name and document online (no registry match holds yet). */
+  canCorrectRealName(accountId: string): Promise<boolean>;
+  /**
+   * 基本信息修改 for an account without a registry match: after the captcha and the re-authentication,
+   * within the daily limit, checks name + document with the registry; on a match stores them and
+   * records the proof. Throws AppError('realname.locked', 403) once a match holds (the document is
+   * verified: changes go through 用户申诉 or the service desk), ValidationError ('captcha.invalid',
+   * the re-authentication's errors, document errors, 'realname.mismatch'), RateLimitedError
+   * ('realname.too_many'), ConflictError (document taken or bound as a family number), UpstreamError.
+   */
+  correctRealName(accountId: string, input: { certType: CertType; documentNumber: string; name: string }, guard: CorrectionGuard, context?: ChangeContext): Promise<IdentityLevel>;
   /** Whether a face verifier is configured. */
   readonly faceAvailable: boolean;
-  /** Starts a face check for this person (never for an identity the browser chose for an account). */
-  startFaceCheck(person: PersonIdentity, returnUrl?: string): Promise<{ certifyId: string; certifyUrl: string }>;
+  /** Starts a face check for this person (never for an identity the browser chose for an account); `identityKey` names who is checked. */
+  startFaceCheck(person: PersonIdentity, returnUrl?: string): Promise<{ certifyId: string; certifyUrl: string; identityKey: string }>;
   faceResult(certifyId: string): Promise<FaceResult>;
   /** For a page polling a flow's check: no check yet → failed; the verifier unreachable → pending. */
   settledFaceResult(certifyId: string | undefined): Promise<FaceResult>;
-  /** Records a passed face check of the account's own identity as a proof; returns the new level. */
-  recordFaceMatch(accountId: string, certifyId: string, context?: ChangeContext): Promise<IdentityLevel>;
+  /** Records a passed face check of the identity `identityKey` names (startFaceCheck's); it counts while the account holds that identity. Returns the new level. */
+  recordFaceMatch(accountId: string, check: { certifyId: string; identityKey: string }, context?: ChangeContext): Promise<IdentityLevel>;
   /** The account's own identity for a face check; undefined when it has no document yet. */
   identityOf(accountId: string): Promise<PersonIdentity | undefined>;
 }
@@ -47,22 +66,40 @@ export function createIdentityAssurance(deps: {
   registry: PopulationRegistry;
   face: FaceVerifier | undefined;
   accounts: AccountService;
+  levels: IdentityLevels;
+  captcha: Pick<CaptchaService, 'verify'>;
+  reauth: Pick<Reauthentication, 'verify'>;
+  rateLimiter: Pick<RateLimiter, 'consume'>;
+  /** Registry checks one account may ask for per day through the correction. */
+  correctionsPerDay: number;
   audit: Audit;
 }): IdentityAssurance {
-  const { db, clock, secrets, audit } = deps;
+  const { db, clock, secrets, audit, levels } = deps;
 
   const requireFace = (): FaceVerifier => {
     if (!deps.face) throw new UpstreamError('face', 'face.unavailable');
     return deps.face;
   };
 
+  const canCorrectRealName = async (accountId: string) => (await deps.accounts.getAccount(accountId))?.level === 'registered';
+
   return {
     faceAvailable: deps.face !== undefined,
+    canCorrectRealName,
 
-    async correctRealName(accountId, input, context = {}) {
+    async correctRealName(accountId, input, guard, context = {}) {
+      const account = await deps.accounts.getAccount(accountId);
+      if (!account) throw new NotFoundError();
+      if (account.level !== 'registered') throw new AppError('realname.locked', 403);
+      if (!(await deps.captcha.verify(guard.captchaId, guard.captchaAnswer))) throw new ValidationError('captcha.invalid', 'captcha');
+      await deps.reauth.verify(accountId, guard.reauth);
       const doc = validateDocument(input.certType, input.documentNumber, clock.now());
       if (!doc.ok) throw new ValidationError(doc.code, 'documentNumber');
       const name = input.name.trim();
+      if (name.length === 0) throw new ValidationError('registration.name_required', 'name');
+      // The registry answers "match or not": an oracle, so every question is counted first.
+      const decision = await deps.rateLimiter.consume([{ bucket: `realname:${accountId}:d`, limit: deps.correctionsPerDay, windowSeconds: 86400 }]);
+      if (!decision.ok) throw new RateLimitedError(decision.retryAfterSeconds, 'realname.too_many');
       const verdict = await deps.registry.verify(input.certType, doc.number, name);
       if (verdict === 'unavailable') throw new UpstreamError('registry', 'realname.registry_unavailable');
       if (verdict !== 'match') {
@@ -71,11 +108,13 @@ export function createIdentityAssurance(deps: {
       }
       const now = clock.now();
       const numberIndex = secrets.blindIndex('document', doc.number);
+      const identityKey = levels.keyOf({ certType: input.certType, number: doc.number, name });
       const { from, to } = await db.transaction().execute(async (trx) => {
-        const current = await lockAccountLevel(trx, accountId);
-        if (current === undefined) throw new NotFoundError();
-        const owner = await findDocumentOwner(trx, numberIndex);
-        if (owner && owner !== accountId) throw new ConflictError('registration.document_taken', 'documentNumber');
+        const before = await levels.current(trx, accountId);
+        // Decided again under the account's lock: a parallel correction may have matched already.
+        if (!before) throw new NotFoundError();
+        if (before.level !== 'registered') throw new AppError('realname.locked', 403);
+        await claimDocumentNumber(trx, numberIndex, accountId);
         await replaceAccountDocument(trx, {
           accountId,
           certType: input.certType,
@@ -84,12 +123,10 @@ export function createIdentityAssurance(deps: {
           now,
         });
         await updateAccountName(trx, accountId, secrets.cipher.encrypt(name, piiAad.name(accountId)), now);
-        await insertIdentityProof(trx, { id: randomUUID(), accountId, kind: 'registry_match', level: 'real_name', adapter: 'population-registry', reference: `registry:${now.toISOString().slice(0, 10)}`, now });
-        const next = maxLevel([current, levelFromProofs(await listIdentityProofs(trx, accountId))]);
-        if (next !== current) await updateAccountLevel(trx, accountId, next, now);
-        return { from: current, to: next };
+        const recorded = await levels.record(trx, accountId, { kind: 'registry_match', level: 'real_name', adapter: 'population-registry', reference: `registry:${now.toISOString().slice(0, 10)}`, identityKey }, now);
+        return { from: before.level, to: recorded.to };
       });
-      await audit.record({ event: 'account.real_name_corrected', outcome: 'success', subject: accountId, ...context, details: { from, to, certType: input.certType } });
+      await audit.record({ event: 'account.real_name_corrected', outcome: 'success', subject: accountId, ...context, details: { from, to, certType: input.certType, reauth: guard.reauth.method } });
       if (levelRank(to) > levelRank(from)) {
         await audit.record({ event: 'account.level_changed', outcome: 'success', subject: accountId, ...context, details: { from, to, kind: 'registry_match' } });
       }
@@ -98,7 +135,8 @@ export function createIdentityAssurance(deps: {
 
     async startFaceCheck(person, returnUrl) {
       const outerOrderNo = randomUUID().replace(/-/g, '');
-      return requireFace().initialize({ outerOrderNo, name: person.name, certType: person.certType, idNumber: person.idNumber, ...(returnUrl ? { returnUrl } : {}) });
+      const started = await requireFace().initialize({ outerOrderNo, name: person.name, certType: person.certType, idNumber: person.idNumber, ...(returnUrl ? { returnUrl } : {}) });
+      return { ...started, identityKey: levels.keyOf({ certType: person.certType, number: person.idNumber, name: person.name }) };
     },
 
     async faceResult(certifyId) {
@@ -113,9 +151,9 @@ export function createIdentityAssurance(deps: {
       });
     },
 
-    async recordFaceMatch(accountId, certifyId, context = {}) {
-      await audit.record({ event: 'account.face_verified', outcome: 'success', subject: accountId, ...context, details: { certifyId } });
-      return deps.accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'face-verification', reference: certifyId }, context);
+    async recordFaceMatch(accountId, check, context = {}) {
+      await audit.record({ event: 'account.face_verified', outcome: 'success', subject: accountId, ...context, details: { certifyId: check.certifyId } });
+      return deps.accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'face-verification', reference: check.certifyId, identityKey: check.identityKey }, context);
     },
 
     async identityOf(accountId) {
@@ -125,5 +163,3 @@ export function createIdentityAssurance(deps: {
     },
   };
 }
-
-export { AppError };

@@ -1,20 +1,19 @@
-// Builds the citizen-facing services from configuration: ports (registry, SMS) chosen by config,
-// and the services on top of them. The container calls this once; routes receive the result.
+// src/services/: the use cases on top of ports and repositories, built by createServices from what the container gives; imports adapters/ (types), repositories/, domain/, errors/, flows/engine, flows/steps, db/, log/, oidc/outbound-fetch, config/ (types); never mocks/, never config to pick an adapter.
+// Builds the citizen-facing services on top of the ports and the flow store the composition root
+// (src/container.ts, src/ports.ts) gives it. The container calls this once; routes receive the result.
 
+import { availableParallelism } from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/schema.js';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import type { Logger } from '../log/logger.js';
-import { createHttpPopulationRegistry } from '../adapters/population-registry/http.js';
-import { createMockPopulationRegistry } from '../adapters/population-registry/mock.js';
 import type { PopulationRegistry } from '../adapters/population-registry/types.js';
-import { createDevSmsGateway, type DevSmsGateway } from '../adapters/sms/dev.js';
-import { createHttpSmsGateway } from '../adapters/sms/http.js';
+import type { RightsRecordSource } from '../adapters/rights-record/types.js';
 import type { SmsGateway } from '../adapters/sms/types.js';
-import { loadPopulationRegistry } from '../mocks/fixtures.js';
-import { createFlowStore, type FlowStore } from '../flows/engine/store.js';
-import type { FaceVerifier } from '../adapters/face-verification/types.js';
+import type { FlowStore } from '../flows/engine/store.js';
+import type { DevSmsGateway } from '../adapters/sms/dev.js';
+import type { Ports } from '../ports.js';
 import { createAccountService, type AccountService } from './accounts.js';
 import { createIdentityAssurance, type IdentityAssurance } from './identity-assurance.js';
 import { createAccountRecovery, type AccountRecovery } from './account-recovery.js';
@@ -22,6 +21,7 @@ import { createAccountCentre, type AccountCentre } from './account-centre.js';
 import { createFamilyService, type FamilyService } from './family.js';
 import { createAudit, type Audit } from './audit.js';
 import { createCaptchaService, type CaptchaService } from './captcha.js';
+import { createProofOfWork, type ProofOfWork } from './proof-of-work.js';
 import { createPasswordHasher, type PasswordHasher } from './crypto/index.js';
 import { createLockout, type Lockout } from './lockout.js';
 import { createOneTimeCodes } from './one-time-codes.js';
@@ -29,9 +29,17 @@ import { createPasswordSignIn, type PasswordSignIn } from './password-sign-in.js
 import { createRateLimiter, type RateLimiter } from './rate-limiter.js';
 import type { Secrets } from './secrets.js';
 import { createSmsCodeService, type SmsCodeService } from './sms-codes.js';
-import { createUpstreamPorts, resolveUpstreamSettings, type UpstreamPorts, type UpstreamSettings } from '../adapters/upstreams/from-config.js';
+import type { UpstreamPorts } from '../adapters/upstreams/from-config.js';
+import type { FaceVerifier } from '../adapters/face-verification/types.js';
+import { createIdentityLevels, type IdentityLevels } from './identity-levels.js';
+import { createReauthentication, type Reauthentication } from './reauthentication.js';
 import { createQrLoginService, type QrLoginService } from './qr-login.js';
 import { createUpstreamLinkService, type UpstreamLinkService } from './upstream-links.js';
+import type { UpstreamHealth } from './upstream-health.js';
+import { createCaseService, type CaseService } from './cases.js';
+import { createRightsCertificates, type RightsCertificates } from './rights-certificates.js';
+import { guardedFetch } from '../oidc/outbound-fetch.js';
+import { findClientRow } from '../repositories/clients.js';
 
 export interface Services {
   audit: Audit;
@@ -42,10 +50,15 @@ export interface Services {
   devSms: DevSmsGateway | undefined;
   rateLimiter: RateLimiter;
   captcha: CaptchaService;
+  proofOfWork: ProofOfWork;
   smsCodes: SmsCodeService;
   accounts: AccountService;
   lockout: Lockout;
   passwordSignIn: PasswordSignIn;
+  /** The one computation of an account's level from the proofs of its current identity. */
+  levels: IdentityLevels;
+  /** Proving it is you again (password or SMS code) before a sensitive change or disclosure. */
+  reauth: Reauthentication;
   flows: FlowStore;
   /** Level upgrades: real-name correction and face verification. */
   assurance: IdentityAssurance;
@@ -55,52 +68,43 @@ export interface Services {
   accountCentre: AccountCentre;
   /** Family numbers (亲情号). */
   family: FamilyService;
-  /** Resolved upstream settings (dev keys filled in outside production); the dev mocks use the same. */
-  upstreamSettings: UpstreamSettings;
   /** The upstream sign-in ports whose settings are complete. */
   upstreams: UpstreamPorts;
   upstreamLinks: UpstreamLinkService;
   qrLogin: QrLoginService;
+  /** Recent outcomes of the upstream calls (every failure is also logged). */
+  upstreamHealth: UpstreamHealth;
+  /** The face verifier the assurance service uses (instrumented), when its keys are set. */
+  face: FaceVerifier | undefined;
+  /** 我的权益单: the social-insurance core system's personal rights records. */
+  rights: RightsRecordSource;
+  /** 办件 and 好差评: the cases API, the ratings, their webhook and the SMS invitation. */
+  cases: CaseService;
+  /** 我的权益单 as a PDF with a verification code, and the public check at /verify/{code}. */
+  rightsCertificates: RightsCertificates;
   close(): Promise<void>;
 }
 
-function buildRegistry(config: Readonly<Config>): PopulationRegistry {
-  const settings = config.adapters.registry;
-  if (settings.driver === 'http') {
-    if (!settings.url || !settings.appKey || !settings.appSecret) throw new Error('REGISTRY_URL, REGISTRY_APP_KEY and REGISTRY_APP_SECRET are required for the http registry');
-    return createHttpPopulationRegistry({ url: settings.url, appKey: settings.appKey, appSecret: settings.appSecret, timeoutMs: settings.timeoutMs });
-  }
-  if (config.env === 'production') throw new Error('the mock population registry is refused in production');
-  return createMockPopulationRegistry({ people: loadPopulationRegistry() });
+/** The node's bcrypt threads (PASSWORD_HASH_POOL_SIZE, 0 = one per core) shared out among its WORKERS processes. */
+export function hashPoolPerProcess(config: Pick<Config, 'workers' | 'security'>, cores = availableParallelism()): number {
+  const perNode = config.security.passwordHashPoolSize > 0 ? config.security.passwordHashPoolSize : cores;
+  return Math.max(1, Math.ceil(perNode / config.workers));
 }
 
-function buildSms(config: Readonly<Config>): { sms: SmsGateway; devSms: DevSmsGateway | undefined } {
-  const settings = config.adapters.sms;
-  if (settings.driver === 'http') {
-    if (!settings.url) throw new Error('SMS_URL is required for the http SMS gateway');
-    return { sms: createHttpSmsGateway({ url: settings.url, apiKey: settings.apiKey ?? '', timeoutMs: settings.timeoutMs }), devSms: undefined };
-  }
-  if (config.env === 'production') throw new Error('the development SMS gateway is refused in production');
-  const devSms = createDevSmsGateway();
-  return { sms: devSms, devSms };
-}
-
-export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>; clock: Clock; logger: Logger; secrets: Secrets; face?: FaceVerifier | undefined }): Services {
-  const { config, db, clock, logger, secrets } = deps;
+export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>; clock: Clock; logger: Logger; secrets: Secrets; ports: Ports; flows: FlowStore }): Services {
+  const { config, db, clock, logger, secrets, ports, flows } = deps;
+  const { registry, sms, devSms, face, upstreams, upstreamHealth, rights } = ports;
   const keys = secrets.keyring.current.keys;
   const audit = createAudit({ db, clock, logger });
-  const hasher = createPasswordHasher({
-    cost: config.security.bcryptCost,
-    ...(config.security.passwordHashPoolSize > 0 ? { poolSize: config.security.passwordHashPoolSize } : {}),
-  });
-  const registry = buildRegistry(config);
-  const { sms, devSms } = buildSms(config);
+  const hasher = createPasswordHasher({ cost: config.security.bcryptCost, poolSize: hashPoolPerProcess(config) });
   const rateLimiter = createRateLimiter({ db, clock });
-  const captcha = createCaptchaService({ db, clock, key: keys.otp, dev: config.env !== 'production' });
+  const proofOfWork = createProofOfWork({ db, clock, key: keys.proofOfWork, difficulty: config.captcha.powDifficulty, ttlSeconds: config.captcha.powTtlSeconds });
+  const captcha = createCaptchaService({ db, clock, key: keys.otp, dev: config.env !== 'production', proofOfWork });
   const codes = createOneTimeCodes({ db, clock, key: keys.otp, ttlSeconds: config.sms.codeTtlSeconds, maxAttempts: config.sms.maxAttempts });
   const smsCodes = createSmsCodeService({
     rateLimiter,
     captcha,
+    proofOfWork,
     codes,
     gateway: sms,
     blindIndex: secrets.blindIndex,
@@ -109,22 +113,45 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
     codeTtlSeconds: config.sms.codeTtlSeconds,
     audit,
   });
-  const accounts = createAccountService({ db, secrets, hasher, registry, clock, audit });
+  const levels = createIdentityLevels(secrets);
+  const accounts = createAccountService({ db, secrets, hasher, registry, clock, audit, levels });
   const lockout = createLockout({ db, clock, maxFailures: config.security.lockoutMaxFailures, lockSeconds: config.security.lockoutSeconds });
-  const passwordSignIn = createPasswordSignIn({ accounts, lockout, hasher, blindIndex: secrets.blindIndex, audit });
-  const flows = createFlowStore({ db, clock, bindingKey: keys.browserBinding });
-  const assurance = createIdentityAssurance({ db, clock, secrets, registry, face: deps.face, accounts, audit });
+  const passwordSignIn = createPasswordSignIn({ accounts, lockout, blindIndex: secrets.blindIndex, audit });
+  const reauth = createReauthentication({ db, accounts, lockout, smsCodes });
+  const assurance = createIdentityAssurance({
+    db, clock, secrets, registry, accounts, levels, captcha, reauth, rateLimiter, audit,
+    face,
+    correctionsPerDay: config.security.realNameChecksPerDay,
+  });
   const recovery = createAccountRecovery({ db, clock, secrets, accounts, lockout, hasher, audit });
-  const upstreamSettings = resolveUpstreamSettings(config);
-  const upstreams = createUpstreamPorts(upstreamSettings, clock);
-  const upstreamLinks = createUpstreamLinkService({ db, clock, secrets, audit });
+  const upstreamLinks = createUpstreamLinkService({ db, clock, secrets, levels, audit });
   const qrLogin = createQrLoginService({ db, clock, key: keys.otp, issuer: config.issuer, ticketSeconds: config.login.qrTicketSeconds });
   const accountCentre = createAccountCentre({ db, clock, secrets, audit });
-  const family = createFamilyService({ db, secrets, registry, accounts, clock, audit });
+  const family = createFamilyService({ db, secrets, registry, accounts, clock, audit, rateLimiter, sms, bindAttemptsPerDay: config.family.bindAttemptsPerDay });
+  // Outside production the demo service on this machine (loopback) receives its ratings too.
+  const outbound = guardedFetch([...config.security.outboundAllowedNetworks, ...(config.env === 'production' ? [] : ['127.0.0.0/8'])]);
+  const cases = createCaseService({
+    db, clock, audit, logger, rateLimiter, sms, smsLimits: config.sms,
+    box: secrets.cipher,
+    issuer: config.issuer,
+    blindIndex: secrets.blindIndex,
+    phoneOf: async (accountId) => (await accounts.getAccount(accountId))?.phoneE164,
+    webhookOf: async (clientId) => {
+      const row = await findClientRow(db, clientId);
+      const uri = row && row.source !== 'registration' ? row.metadata.cases_webhook_uri : undefined;
+      return typeof uri === 'string' ? uri : undefined;
+    },
+    fetch: (url, init) => outbound(url, init),
+    limits: config.cases,
+  });
+  const rightsCertificates = createRightsCertificates({ db, clock, audit, rateLimiter, issuer: config.issuer, grantKey: keys.otp });
   return {
+    cases,
+    rights,
+    rightsCertificates,
     accountCentre, family, assurance, recovery,
-    audit, hasher, registry, sms, devSms, rateLimiter, captcha, smsCodes, accounts, lockout, passwordSignIn, flows,
-    upstreamSettings, upstreams, upstreamLinks, qrLogin,
+    audit, hasher, registry, sms, devSms, rateLimiter, captcha, proofOfWork, smsCodes, accounts, lockout, passwordSignIn, levels, reauth, flows,
+    upstreams, upstreamLinks, qrLogin, upstreamHealth, face,
     close: () => hasher.close(),
   };
 }

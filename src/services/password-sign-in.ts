@@ -1,12 +1,13 @@
-// Password sign-in (账号 + 密码) with lockout: known and unknown identifiers lock alike after the
-// same number of failures, and every path spends one bcrypt verification so timing says nothing.
+// Password sign-in (账号 + 密码) under the shared lockout: known and unknown identifiers lock alike
+// after the same number of failures; every checked attempt spends one bcrypt verification (the
+// dummy one for an unknown identifier) so timing says nothing; a locked key checks nothing.
 
 import { maskDocument, maskPhone } from '../domain/masking.js';
 import { parseMobile } from '../domain/phone.js';
 import { canonicalIdentifier, type AccountService } from './accounts.js';
 import type { Audit } from './audit.js';
-import type { BlindIndex, PasswordHasher } from './crypto/index.js';
-import type { Lockout } from './lockout.js';
+import type { BlindIndex } from './crypto/index.js';
+import { accountLockoutKey, type Lockout } from './lockout.js';
 
 export interface PasswordSignInInput {
   identifier: string;
@@ -18,7 +19,8 @@ export interface PasswordSignInInput {
 
 export type PasswordSignInResult =
   | { ok: true; accountId: string }
-  | { ok: false; reason: 'invalid' }
+  /** `remaining`: wrong passwords left before the lock (counted the same for an unknown identifier). */
+  | { ok: false; reason: 'invalid'; remaining: number }
   | { ok: false; reason: 'locked'; until: Date };
 
 export interface PasswordSignIn {
@@ -28,8 +30,7 @@ export interface PasswordSignIn {
 
 export interface PasswordSignInDeps {
   accounts: Pick<AccountService, 'findAccountIdByIdentifier' | 'verifyPassword'>;
-  lockout: Pick<Lockout, 'status' | 'recordFailure' | 'reset'>;
-  hasher: Pick<PasswordHasher, 'verifyAgainstDummy'>;
+  lockout: Pick<Lockout, 'attempt' | 'maxFailures'>;
   blindIndex: BlindIndex;
   audit: Audit;
 }
@@ -44,49 +45,46 @@ export function maskIdentifier(raw: string): string {
 
 /** The lockout key: the account when the identifier names one, else the identifier's blind index. */
 export function lockoutKeyFor(accountId: string | undefined, identifier: string, blindIndex: BlindIndex): string {
-  return accountId ? `account:${accountId}` : `identifier:${blindIndex('identifier', canonicalIdentifier(identifier))}`;
+  return accountId ? accountLockoutKey(accountId) : `identifier:${blindIndex('identifier', canonicalIdentifier(identifier))}`;
 }
 
 const noAccount = '00000000-0000-0000-0000-000000000000';
 
 export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
-  const { accounts, lockout, hasher, blindIndex, audit } = deps;
+  const { accounts, lockout, blindIndex, audit } = deps;
 
   return {
     async signIn(input) {
       const accountId = await accounts.findAccountIdByIdentifier(input.identifier);
       const key = lockoutKeyFor(accountId, input.identifier, blindIndex);
-      const base = { event: 'signin.password', subject: accountId ?? null, clientId: input.clientId, ip: input.ip, requestId: input.requestId };
+      const base = { event: 'signin.password' as const, subject: accountId ?? null, clientId: input.clientId, ip: input.ip, requestId: input.requestId };
       const identifier = maskIdentifier(input.identifier);
 
-      const status = await lockout.status(key);
-      if (status.locked) {
-        await hasher.verifyAgainstDummy(input.password); // same time as a real check
-        await audit.record({ ...base, outcome: 'failure', details: { identifier, reason: 'locked' } });
-        return { ok: false, reason: 'locked', until: status.until };
-      }
-
-      // An unknown identifier takes the same path (a credential look-up that finds nothing, then the
+      // The attempt is counted before the password is checked; a locked key checks nothing. An
+      // unknown identifier takes the same path (a credential look-up that finds nothing, then the
       // dummy hash) so its answer costs the same queries and time as a wrong password.
-      const ok = await accounts.verifyPassword(accountId ?? noAccount, input.password);
-      if (ok && accountId) {
-        if (status.failures !== 0) await lockout.reset(key); // nothing on record: no write
+      const outcome = await lockout.attempt(key, async () => (await accounts.verifyPassword(accountId ?? noAccount, input.password)) && accountId !== undefined);
+      if (outcome.ok && accountId) {
         await audit.record({ ...base, outcome: 'success', details: { identifier } });
         return { ok: true, accountId };
       }
+      if (outcome.ok) return { ok: false, reason: 'invalid', remaining: lockout.maxFailures }; // unreachable: the check needs an account
 
-      const failure = await lockout.recordFailure(key);
-      const reason = failure.locked ? 'locked' : 'invalid';
-      await audit.record({ ...base, outcome: 'failure', details: { identifier, reason, failures: failure.failures } });
-      if (failure.engaged) {
+      if (outcome.reason === 'invalid') {
+        await audit.record({ ...base, outcome: 'failure', details: { identifier, reason: 'invalid', failures: outcome.failures } });
+        return { ok: false, reason: 'invalid', remaining: Math.max(0, lockout.maxFailures - outcome.failures) };
+      }
+      // Refused while locked (nothing checked), or the wrong password that engaged the lock.
+      await audit.record({ ...base, outcome: 'failure', details: { identifier, reason: 'locked', ...(outcome.engaged ? { failures: outcome.failures } : {}) } });
+      if (outcome.engaged) {
         await audit.record({
           ...base,
           event: 'account.locked',
           outcome: 'info',
-          details: { identifier, failures: failure.failures, until: failure.until?.toISOString() },
+          details: { identifier, failures: outcome.failures, until: outcome.until.toISOString() },
         });
       }
-      return failure.locked ? { ok: false, reason: 'locked', until: failure.until } : { ok: false, reason: 'invalid' };
+      return { ok: false, reason: 'locked', until: outcome.until };
     },
   };
 }

@@ -23,6 +23,8 @@ export const encryptedColumns: readonly Column[] = [
   { table: 'family_bindings', key: 'id', column: 'member_name_envelope', aad: (id) => `family_bindings.name:${id}` },
   { table: 'clients', key: 'client_id', column: 'secret_envelope', aad: (id) => `clients.secret:${id}` },
   { table: 'signing_keys', key: 'kid', column: 'private_envelope', aad: (id) => `signing_keys.private:${id}` },
+  // staff TOTP secrets (src/console/staff.ts totpAad)
+  { table: 'staff_accounts', key: 'id', column: 'totp_envelope', aad: (id) => `staff_accounts.totp:${id}` },
 ];
 
 export interface ReencryptProgress {

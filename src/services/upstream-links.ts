@@ -10,8 +10,9 @@ import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { isCertType, validateDocument } from '../domain/documents.js';
-import { levelFromProofs, levelRank, maxLevel, type IdentityLevel } from '../domain/levels.js';
+import { levelRank, type IdentityLevel } from '../domain/levels.js';
 import { maskPhone } from '../domain/masking.js';
+import type { UpstreamName } from '../domain/sign-in-methods.js';
 import {
   accountNeedsPhone,
   clearNeedsPhone,
@@ -21,20 +22,20 @@ import {
   insertAccountDocument,
   insertPhone,
   listUpstreamLinks,
-  lockAccountLevel,
-  updateAccountLevel,
+  lockAccount,
 } from '../repositories/accounts.js';
-import { insertIdentityProof, listIdentityProofs } from '../repositories/identity-proofs.js';
 import { findUpstreamLink, insertUpstreamLinkRow } from '../repositories/upstream-links.js';
 import { findAccountDocumentIndex } from '../repositories/account-identity.js';
 import { AppError, NotFoundError } from '../errors/app-error.js';
 import { piiAad, ConflictError, type ChangeContext } from './accounts.js';
 import type { Audit } from './audit.js';
+import type { IdentityLevels } from './identity-levels.js';
 import type { Secrets } from './secrets.js';
+import { DuplicateError, orDuplicate } from '../repositories/duplicates.js';
 
 /** What an upstream asserted, in the one shape the linking rules need. */
 export interface UpstreamAssertion {
-  upstream: 'essc' | 'jszw' | 'alipay';
+  upstream: UpstreamName;
   subject: string;
   name?: string;
   certType?: string;
@@ -71,41 +72,33 @@ export interface UpstreamLinkService {
 export type LinkRefusal = 'taken' | 'upstream_in_use' | 'identity_mismatch' | 'no_document';
 const refusalStatus: Record<LinkRefusal, number> = { taken: 409, upstream_in_use: 409, identity_mismatch: 403, no_document: 409 };
 
-function uniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
-}
-
 /** Runs `work` again once when a parallel transaction of the same identity won a unique index: the rules then decide on its outcome. */
 async function againIfRaced<T>(work: () => Promise<T>): Promise<T> {
   try {
-    return await work();
+    return await orDuplicate(work);
   } catch (err) {
-    if (!uniqueViolation(err)) throw err;
+    if (!(err instanceof DuplicateError)) throw err;
     return work();
   }
 }
 
-export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; secrets: Pick<Secrets, 'cipher' | 'blindIndex'>; audit: Audit }): UpstreamLinkService {
-  const { db, clock, audit } = deps;
+export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; secrets: Pick<Secrets, 'cipher' | 'blindIndex'>; levels: IdentityLevels; audit: Audit }): UpstreamLinkService {
+  const { db, clock, audit, levels } = deps;
   const { cipher, blindIndex } = deps.secrets;
 
-  /** Adds the upstream proof and raises the level when it is higher; never lowers it. */
+  /**
+   * Records the upstream's level as a proof of the identity it asserted (its document and name):
+   * it counts for the account only while the account holds that same identity.
+   */
   async function recordProof(trx: Transaction<DB>, accountId: string, assertion: UpstreamAssertion, now: Date): Promise<{ from: IdentityLevel; to: IdentityLevel }> {
-    const current = await lockAccountLevel(trx, accountId);
-    if (current === undefined) throw new Error('account vanished during the upstream sign-in');
-    if (assertion.level === 'registered') return { from: current, to: current };
-    await insertIdentityProof(trx, {
-      id: randomUUID(),
-      accountId,
-      kind: 'upstream_assertion',
-      level: assertion.level,
-      adapter: assertion.upstream,
-      reference: `${assertion.upstream}:${now.toISOString().slice(0, 10)}`,
-      now,
-    });
-    const next = maxLevel([current, levelFromProofs(await listIdentityProofs(trx, accountId))]);
-    if (next !== current) await updateAccountLevel(trx, accountId, next, now);
-    return { from: current, to: next };
+    if (assertion.level === 'registered') {
+      const current = await levels.current(trx, accountId);
+      if (!current) throw new Error('account vanished during the upstream sign-in');
+      return { from: current.level, to: current.level };
+    }
+    const document = documentOf(assertion);
+    const identityKey = levels.keyOf({ certType: document?.certType, number: document?.number, name: assertion.name });
+    return levels.record(trx, accountId, { kind: 'upstream_assertion', level: assertion.level, adapter: assertion.upstream, reference: `${assertion.upstream}:${now.toISOString().slice(0, 10)}`, identityKey }, now);
   }
 
   const needsPhone = (accountId: string) => accountNeedsPhone(db, accountId);
@@ -121,30 +114,31 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
     const now = clock.now();
     const existing = await findUpstreamLink(db, assertion.upstream, assertion.subject);
     if (existing) {
-      const levels = await db.transaction().execute(async (trx) => {
-        const current = await lockAccountLevel(trx, existing.accountId);
+      const raised = await db.transaction().execute(async (trx) => {
+        if (!(await lockAccount(trx, existing.accountId))) return undefined;
+        const current = await levels.current(trx, existing.accountId);
         // A later sign-in only adds a proof when it brings a higher level than the account has.
-        if (current === undefined || levelRank(assertion.level) <= levelRank(current)) return { from: current, to: current };
+        if (!current || levelRank(assertion.level) <= levelRank(current.level)) return undefined;
         return recordProof(trx, existing.accountId, assertion, now);
       });
-      return { outcome: 'linked', accountId: existing.accountId, needsPhone: await needsPhone(existing.accountId), ...(levels.from ? { from: levels.from, to: levels.to as IdentityLevel } : {}) };
+      return { outcome: 'linked', accountId: existing.accountId, needsPhone: await needsPhone(existing.accountId), ...(raised ?? {}) };
     }
 
     const document = documentOf(assertion);
     const numberIndex = document ? blindIndex('document', document.number) : undefined;
     const holder = numberIndex ? await findAccountIdByDocumentIndexes(db, [numberIndex]) : undefined;
     if (holder) {
-      const levels = await db.transaction().execute(async (trx) => {
+      const changed = await db.transaction().execute(async (trx) => {
         await insertUpstreamLinkRow(trx, { accountId: holder, upstream: assertion.upstream, subject: assertion.subject, now });
         return recordProof(trx, holder, assertion, now);
       });
-      return { outcome: 'linked_by_document', accountId: holder, needsPhone: await needsPhone(holder), ...levels };
+      return { outcome: 'linked_by_document', accountId: holder, needsPhone: await needsPhone(holder), ...changed };
     }
 
     const accountId = randomUUID();
     await db.transaction().execute(async (trx) => {
       const name = assertion.name?.trim();
-      await insertAccount(trx, { id: accountId, level: 'registered', nameEnvelope: name ? cipher.encrypt(name, piiAad.name(accountId)) : null, needsPhone: true, now });
+      await insertAccount(trx, { id: accountId, nameEnvelope: name ? cipher.encrypt(name, piiAad.name(accountId)) : null, needsPhone: true, now });
       if (document && numberIndex) {
         await insertAccountDocument(trx, {
           accountId,
@@ -188,8 +182,8 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
       const document = documentOf(assertion);
       const attemptLink = () =>
         db.transaction().execute(async (trx) => {
-          const current = await lockAccountLevel(trx, accountId);
-          if (current === undefined) throw new NotFoundError();
+          if (!(await lockAccount(trx, accountId))) throw new NotFoundError();
+          const current = (await levels.current(trx, accountId))?.level ?? 'registered';
           const existing = await findUpstreamLink(trx, assertion.upstream, assertion.subject);
           if (existing) {
             if (existing.accountId !== accountId) throw refuse('taken');
@@ -205,8 +199,8 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
           const now = clock.now();
           await insertUpstreamLinkRow(trx, { accountId, upstream: assertion.upstream, subject: assertion.subject, now });
           // Only an identity matched to the account's document raises its level.
-          const levels = document ? await recordProof(trx, accountId, assertion, now) : { from: current, to: current };
-          return { outcome: 'linked' as const, ...levels };
+          const change = document ? await recordProof(trx, accountId, assertion, now) : { from: current, to: current };
+          return { outcome: 'linked' as const, ...change };
         });
       let result;
       try {
@@ -236,7 +230,7 @@ export function createUpstreamLinkService(deps: { db: Kysely<DB>; clock: Clock; 
           await clearNeedsPhone(trx, accountId, now);
         });
       } catch (err) {
-        if (uniqueViolation(err)) throw new ConflictError('registration.phone_taken', 'phone');
+        if (err instanceof DuplicateError) throw new ConflictError('registration.phone_taken', 'phone');
         throw err;
       }
       await audit.record({ event: 'account.phone_bound', outcome: 'success', subject: accountId, ...context, details: { phone: maskPhone(phoneE164) } });

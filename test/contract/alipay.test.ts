@@ -286,7 +286,7 @@ t.test('a gateway that never answers times out within the bound', async (t) => {
   const err = await failureOf(adapter({ gatewayUrl: `${hanging.url}/gateway.do`, timeoutMs: 200 }).exchange('0123456789abcdef'));
   const elapsed = Date.now() - started;
   t.strictSame(reasonOf(err), { upstream: 'alipay', reason: 'timeout', detail: '200 ms' });
-  t.ok(elapsed >= 190 && elapsed < 1500, `timed out after ${elapsed} ms`);
+  t.ok(elapsed >= 190 && elapsed < 3000, `timed out after ${elapsed} ms`);
 });
 
 t.test('HTTP 500, garbage JSON, a body without the response and a refused connection are upstream errors', async (t) => {

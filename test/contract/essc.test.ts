@@ -228,13 +228,13 @@ t.test('transport failures → UpstreamError within the timeout', async (t) => {
     }),
   );
 
-  const broken = createEsscUpstream({ baseUrl: server.url, ...channel, timeoutMs: 200 });
+  const broken = createEsscUpstream({ baseUrl: server.url, ...channel, timeoutMs: 5000 });
   t.match(reasonOf(await failureOf(broken.createLoginQr())), /HTTP 500/);
 
   const slow = createEsscUpstream({ baseUrl: `${server.url}/slow`, ...channel, timeoutMs: 200 });
   const started = Date.now();
   t.match(reasonOf(await failureOf(slow.createLoginQr())), /request to \/api\/login\/qrcode failed/);
-  t.ok(Date.now() - started < 1500, 'gives up near timeoutMs');
+  t.ok(Date.now() - started < 3000, 'gives up near timeoutMs');
 
   const refused = createEsscUpstream({ baseUrl: 'http://127.0.0.1:1', ...channel, timeoutMs: 200 });
   t.match(reasonOf(await failureOf(refused.createLoginQr())), /request to \/api\/login\/qrcode failed/);

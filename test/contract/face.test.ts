@@ -219,7 +219,7 @@ t.test('timeouts and 500s map to UpstreamError("face")', async (t) => {
   const started = Date.now();
   const timeout = await failureOf(verifier({ gatewayUrl: `${broken.url}/hang`, timeoutMs: 200 }).query('OC1'));
   t.strictSame(reasonOf(timeout), { upstream: 'face', reason: 'timeout', detail: '200 ms' });
-  t.ok(Date.now() - started < 1500);
+  t.ok(Date.now() - started < 3000, 'gives up near timeoutMs');
   const status = await failureOf(verifier({ gatewayUrl: `${broken.url}/500` }).query('OC1'));
   t.strictSame(reasonOf(status), { upstream: 'face', reason: 'http_status', detail: '500' });
 });

@@ -7,7 +7,8 @@ import t, { type Test } from 'tap';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp } from '../helpers/app.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
-import { captchaAnswer, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
+import type { Challenge } from 'altcha-lib';
+import { captchaAnswer, solvedCaptcha, solvePow, demoRelyingParty, lastSmsCode } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { formError } from '../helpers/security.js';
 
@@ -41,7 +42,7 @@ t.test(`races over HTTP (${engineName})`, async (t) => {
     const pages = await loginPages();
     const responses = await Promise.all(pages.map(({ browser, url, token }) => browser.post(`${url}/password`, { _csrf: token, account, password: 'Wrong#pass1' })));
     t.same(responses.map((r) => r.status).sort(), expectedStatuses, `${maxFailures - 1} × 401, then ${parallel - maxFailures + 1} × 423`);
-    for (const r of responses) t.match(formError(r.text), r.status === 401 ? /^账号或密码错误$/ : /^账号已锁定，请于 .+ 后再试/);
+    for (const r of responses) t.match(formError(r.text), r.status === 401 ? /^账号或密码错误(。再错 \d 次，账号将被锁定 4 小时（可改用手机动态码登录或找回密码）)?$/ : /^账号已锁定，请于 .+ 后再试/);
     return responses;
   };
 
@@ -83,7 +84,7 @@ t.test(`races over HTTP (${engineName})`, async (t) => {
   const webReady = async (browser: Browser, person: { documentNumber: string; name: string; phone: string }) => {
     const page = await browser.get('/register');
     const identity = { certType: '01', documentNumber: person.documentNumber, name: person.name, phone: person.phone };
-    const sent = await browser.post('/register', { _csrf: inputValue(page.text, '_csrf') as string, flow: '', ...identity, captchaId: inputValue(page.text, 'captchaId') as string, captcha: await captchaAnswer(app), action: 'send' });
+    const sent = await browser.post('/register', { _csrf: inputValue(page.text, '_csrf') as string, flow: '', ...identity, ...(await solvedCaptcha(app, page.text)), action: 'send' });
     if (sent.status !== 200) throw new Error(`send answered ${sent.status}: ${formError(sent.text)}`);
     return { _csrf: inputValue(sent.text, '_csrf') as string, flow: inputValue(sent.text, 'flow') as string, ...identity, code: (await lastSmsCode(app, person.phone)) as string, password: strongPassword, confirmPassword: strongPassword, agreePrivacy: 'yes', agreeDocument: 'yes', action: 'register' };
   };
@@ -98,7 +99,7 @@ t.test(`races over HTTP (${engineName})`, async (t) => {
     const results = await Promise.all([a.post('/register', formA), b.post('/register', formB)]);
     t.same(results.map((r) => r.status).sort(), [201, 409], 'one account, one conflict');
     const loser = results.find((r) => r.status === 409) as Response2;
-    t.match(loser.text, /该证件号码已被注册/);
+    t.match(loser.text, /该证件号码已有账号/);
     t.match(loser.text, /href="\/appeal\?type=document"/);
     t.equal(await accountCount(), before + 1, 'exactly one account was created');
     const documents = await db.selectFrom('account_documents').select('account_id').where('number_index', '=', app.container.secrets.blindIndex('document', documentNumber)).execute();
@@ -133,8 +134,8 @@ t.test(`races over HTTP (${engineName})`, async (t) => {
     const api = createBrowser(app.url);
     const ready = async (name: string) => {
       const phone = freshPhone();
-      const captcha = JSON.parse((await api.request('/api/register/captcha', { method: 'POST', json: {} })).text) as { captcha_id: string };
-      const sent = await api.request('/api/register/sms-code', { method: 'POST', json: { cert_type: '01', document_number: documentNumber, name, phone, captcha_id: captcha.captcha_id, captcha_answer: await captchaAnswer(app) } });
+      const captcha = JSON.parse((await api.request('/api/register/captcha', { method: 'POST', json: {} })).text) as { captcha_id: string; pow_challenge: Challenge };
+      const sent = await api.request('/api/register/sms-code', { method: 'POST', json: { cert_type: '01', document_number: documentNumber, name, phone, captcha_id: captcha.captcha_id, captcha_answer: await captchaAnswer(app), pow_solution: await solvePow(captcha.pow_challenge) } });
       if (sent.status !== 200) throw new Error(`sms-code answered ${sent.status}: ${sent.text}`);
       const { flow_id } = JSON.parse(sent.text) as { flow_id: string };
       return { flow_id, cert_type: '01', document_number: documentNumber, name, phone, sms_code: (await lastSmsCode(app, phone)) as string, password: strongPassword, agree_privacy: true, agree_document: true };
@@ -145,7 +146,7 @@ t.test(`races over HTTP (${engineName})`, async (t) => {
     const results = await Promise.all([bodyA, bodyB].map((json) => api.request('/api/register', { method: 'POST', json })));
     t.same(results.map((r) => r.status).sort(), [201, 409], 'one account, one conflict');
     const loser = JSON.parse((results.find((r) => r.status === 409) as Response2).text) as Record<string, unknown>;
-    t.match(loser, { error: 'conflict', appeal: 'document', fields: { document_number: '该证件号码已被注册。如非本人操作，请通过用户申诉找回' } });
+    t.match(loser, { error: 'conflict', appeal: 'document', fields: { document_number: '该证件号码已有账号' } });
     const winner = JSON.parse((results.find((r) => r.status === 201) as Response2).text) as Record<string, unknown>;
     t.match(winner, { sub: String, identity_level: 'registered' });
     t.equal(await accountCount(), before + 1, 'exactly one account was created');

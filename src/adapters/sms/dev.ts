@@ -1,7 +1,7 @@
 // Development SMS gateway: keeps the last 500 messages in this process's memory (newest first) so
 // the dev page and tests can read the codes. Never used in production.
 
-import { renderSmsText, type SmsGateway } from './types.js';
+import { renderSmsNotice, renderSmsText, type SmsGateway } from './types.js';
 
 export interface DevSmsMessage {
   /** E.164 */
@@ -22,10 +22,17 @@ export function createDevSmsGateway(): DevSmsGateway {
   // Oldest first; trimmed from the front once it holds more than CAPACITY messages.
   const messages: DevSmsMessage[] = [];
 
+  const keep = (phone: string, text: string) => {
+    messages.push({ phone, text, created_at: new Date().toISOString() });
+    if (messages.length > CAPACITY) messages.splice(0, messages.length - CAPACITY);
+  };
+
   return {
     async send(phoneE164, template, params) {
-      messages.push({ phone: phoneE164, text: renderSmsText(template, params), created_at: new Date().toISOString() });
-      if (messages.length > CAPACITY) messages.splice(0, messages.length - CAPACITY);
+      keep(phoneE164, renderSmsText(template, params));
+    },
+    async notify(phoneE164, notice) {
+      keep(phoneE164, renderSmsNotice(notice));
     },
     outbox(phoneE164) {
       const selected = phoneE164 === undefined ? messages : messages.filter((m) => m.phone === phoneE164);

@@ -1,3 +1,4 @@
+// src/adapters/: one folder per outside system (registry, SMS, rights, face, upstream IdPs): its port type, HTTP adapter and dev stand-in; imports config/, domain/, errors/, i18n/ only.
 // Builds the upstream sign-in ports (电子社保卡, 江苏政务, 支付宝) and the face gateway settings from
 // Config: relative base URLs resolve against the issuer, and in development (never in production)
 // missing channel keys, client secrets and RSA key pairs are generated so the mocks and adapters agree.

@@ -1,8 +1,7 @@
 // The identity an upstream sign-in provider (电子社保卡, 江苏政务, 支付宝) asserts about a citizen,
 // in one shape for every upstream; the federated authenticators link or create accounts from it.
 
-export const upstreamNames = ['essc', 'jszw', 'alipay'] as const;
-export type UpstreamName = (typeof upstreamNames)[number];
+import type { UpstreamName } from '../../domain/sign-in-methods.js';
 
 export const assertedLevels = ['registered', 'real_name', 'real_person'] as const;
 export type AssertedLevel = (typeof assertedLevels)[number];

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { NotFoundError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { accountCentreClientId } from '../../oidc/clients-file.js';
+import { consentRequestOf } from '../../oidc/consent.js';
 import type { RouteDeps } from '../deps.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
 
@@ -42,7 +43,7 @@ export function appRoutes(router: Router, deps: RouteDeps): void {
     const { account } = centreOf(ctx);
     const apps = [];
     for (const [clientId, entry] of await grantsByClient(account.id)) {
-      apps.push({ clientId, name: await clientName(clientId), scopes: [...entry.scopes], lastUsed: entry.lastIat > 0 ? formatTime(entry.lastIat * 1000) : '', lastIat: entry.lastIat });
+      apps.push({ clientId, name: await clientName(clientId), scopes: consentRequestOf({ scope: [...entry.scopes].join(' ') }).items.map((i) => `consent.item.${i.disclosure}`), lastUsed: entry.lastIat > 0 ? formatTime(entry.lastIat * 1000) : '', lastIat: entry.lastIat });
     }
     apps.sort((a, b) => b.lastIat - a.lastIat);
     renderCentre(ctx, deps, 'account/apps.njk', 'apps', { apps, ...extra }, extra.status);

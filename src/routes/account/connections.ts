@@ -1,5 +1,5 @@
-// 亲情号 (bind and unbind family numbers) and 办事 / 收藏 (the catalogue of public services with
-// favourites and missing levels). 账号关联 lives in links.ts.
+// 亲情号 (bind, with a captcha and a daily limit, and unbind family numbers) and 办事 / 收藏 (the
+// catalogue of public services with favourites and missing levels). 账号关联 lives in links.ts.
 
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -9,6 +9,7 @@ import { field } from '../../http/body.js';
 import { familyRelations, MAX_FAMILY_BINDINGS } from '../../services/family.js';
 import type { RouteDeps } from '../deps.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+import { seeOther } from '../../http/redirect.js';
 
 export function connectionRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;
@@ -18,6 +19,8 @@ export function connectionRoutes(router: Router, deps: RouteDeps): void {
   const showFamily = async (ctx: Context, extra: { error?: string; fieldErrors?: Record<string, string>; notice?: string; values?: Record<string, string>; status?: number } = {}) => {
     const { account } = centreOf(ctx);
     const members = await services.family.list(account.id);
+    const canBind = levelRank(account.level) >= levelRank('real_name');
+    const full = members.length >= MAX_FAMILY_BINDINGS;
     renderCentre(ctx, deps, 'account/family.njk', 'family', {
       members: members.map((m) => ({
         id: m.id,
@@ -27,8 +30,9 @@ export function connectionRoutes(router: Router, deps: RouteDeps): void {
         relationLabel: `account.family.relation.${m.relation}`,
         createdAt: formatTime(m.createdAt),
       })),
-      canBind: levelRank(account.level) >= levelRank('real_name'),
-      full: members.length >= MAX_FAMILY_BINDINGS,
+      canBind,
+      full,
+      captcha: canBind && !full ? await services.captcha.issue() : undefined,
       max: MAX_FAMILY_BINDINGS,
       certTypeOptions: certTypes.map((c) => ({ value: c, label: msg(ctx, certTypeLabelKeys[c]) })),
       relationOptions: familyRelations.map((r) => ({ value: r, label: msg(ctx, `account.family.relation.${r}`) })),
@@ -47,6 +51,10 @@ export function connectionRoutes(router: Router, deps: RouteDeps): void {
       name: field(form, 'name', 64),
       relation: field(form, 'relation', 16),
     };
+    // The captcha before anything else: each attempt answers registered / bound / registry match.
+    if (!(await services.captcha.verify(field(form, 'captchaId', 64), field(form, 'captcha', 16)))) {
+      return showFamily(ctx, { fieldErrors: { captcha: msg(ctx, 'captcha.invalid') }, values, status: 400 });
+    }
     try {
       const member = await services.family.bind(centreOf(ctx).account.id, values, changeContext(ctx));
       await showFamily(ctx, { notice: msg(ctx, 'account.family.bound_ok', { name: member.name }) });
@@ -69,10 +77,11 @@ export function connectionRoutes(router: Router, deps: RouteDeps): void {
     await showFamily(ctx, { notice: msg(ctx, 'account.family.unbound_ok') });
   });
 
-  // 办事 / 收藏
+  // 办事 / 收藏: only clients an operator put in the catalogue (a dynamically registered client is
+  // never listed, whatever its row holds, so it cannot pose as an official service).
   const catalogue = async () =>
     (await deps.clients.list())
-      .filter((c) => c.metadata.public_service === true)
+      .filter((c) => c.source !== 'registration' && c.metadata.public_service === true)
       .map((c) => ({
         clientId: c.clientId,
         name: typeof c.metadata.client_name === 'string' ? c.metadata.client_name : c.clientId,
@@ -103,7 +112,6 @@ export function connectionRoutes(router: Router, deps: RouteDeps): void {
     const clientId = field(form, 'clientId', 200);
     if (!(await catalogue()).some((s) => s.clientId === clientId)) return showServices(ctx, { error: msg(ctx, 'errors.not_found'), status: 404 });
     await services.accountCentre.setFavourite(centreOf(ctx).account.id, clientId, form.on === 'yes');
-    ctx.status = 303;
-    ctx.redirect('/account/services');
+    seeOther(ctx, '/account/services');
   });
 }

@@ -2,15 +2,19 @@
 // navigation, rendering with the common model, the form guard and the audit context of a request.
 
 import type { Context } from 'koa';
+import { isAuditEvent } from '../../domain/audit-events.js';
+import { formatTime } from '../../domain/display-time.js';
 import { identityLevelLabelKeys } from '../../domain/levels.js';
 import { AppError, UpstreamError } from '../../errors/app-error.js';
 import type { FormGuard } from '../../http/form-guard.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
-import { isMessageKey, t } from '../../i18n/index.js';
+import { t } from '../../i18n/index.js';
 import type { AccountSessionRow } from '../../repositories/account-sessions.js';
 import type { AccountView } from '../../services/accounts.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
+import { requestState } from '../../http/state.js';
+
+export { formatTime };
 
 export interface CentreState {
   session: AccountSessionRow;
@@ -19,6 +23,8 @@ export interface CentreState {
 
 export const sections = [
   { id: 'home', href: '/account', label: 'account.nav.home' },
+  { id: 'cases', href: '/account/cases', label: 'account.nav.cases' },
+  { id: 'rights', href: '/account/rights', label: 'account.nav.rights' },
   { id: 'info', href: '/account/info', label: 'account.nav.info' },
   { id: 'password', href: '/account/password', label: 'account.nav.password' },
   { id: 'phone', href: '/account/phone', label: 'account.nav.phone' },
@@ -36,27 +42,18 @@ export function centreOf(ctx: Context): CentreState {
   return centre;
 }
 
-export const localeOf = (ctx: Context) => (ctx.state as RequestState).locale;
+export const localeOf = (ctx: Context) => (requestState(ctx)).locale;
 export const msg = (ctx: Context, key: string, params: Record<string, string | number> = {}) => t(localeOf(ctx), key, params);
 
 /** Who did it, from where: the audit context of a user-centre request. */
 export function changeContext(ctx: Context): { actor: string; ip: string; requestId: string } {
-  const state = ctx.state as RequestState;
+  const state = requestState(ctx);
   return { actor: centreOf(ctx).account.id, ip: state.ip, requestId: state.requestId };
 }
 
-/** A date as the pages show it (UTC+8, the platform's time zone). */
-export function formatTime(date: Date | number | undefined | null): string {
-  if (date === undefined || date === null) return '';
-  const value = typeof date === 'number' ? new Date(date) : date;
-  if (Number.isNaN(value.getTime())) return '';
-  return new Date(value.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** The label of an audit event name (`account.event.<name>`), or the name itself. */
+/** The label of an audit event (`account.event.<name>`; every name in the vocabulary has one), or a neutral one for a name from an older release. */
 export function eventLabel(ctx: Context, event: string): string {
-  const key = `account.event.${event}`;
-  return isMessageKey(key) ? msg(ctx, key) : event;
+  return msg(ctx, isAuditEvent(event) ? `account.event.${event}` : 'account.event.other');
 }
 
 export function renderCentre(ctx: Context, deps: RouteDeps, template: string, section: SectionId, model: Record<string, unknown> = {}, status?: number): void {

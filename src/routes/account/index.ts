@@ -11,6 +11,8 @@ import { phoneRoutes } from './phone.js';
 import { profileRoutes } from './profile.js';
 import { accountSession } from './session.js';
 import { upgradeRoutes } from './upgrades.js';
+import { caseRoutes } from './cases.js';
+import { rightsRoutes } from './rights.js';
 
 export { accountSession };
 
@@ -26,5 +28,7 @@ export function accountRoutes(deps: RouteDeps): Router {
   connectionRoutes(router, deps);
   appRoutes(router, deps);
   upgradeRoutes(router, deps);
+  caseRoutes(router, deps);
+  rightsRoutes(router, deps);
   return router;
 }

@@ -10,7 +10,7 @@ import type { AuthOutcome, LinkContext } from '../../authenticators/types.js';
 import { NotFoundError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { isUpstreamName, upstreamNames, type UpstreamName } from '../../services/account-centre.js';
+import { isUpstreamName, upstreamNames, type UpstreamName } from '../../domain/sign-in-methods.js';
 import type { RouteDeps } from '../deps.js';
 import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';

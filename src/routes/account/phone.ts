@@ -10,12 +10,14 @@ import { parseMobile } from '../../domain/phone.js';
 import { AppError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { changePhoneFlow, type ChangePhoneFacts, type ChangePhoneState } from '../../flows/account-centre/states.js';
+import { verifySmsCode } from '../../flows/steps/sms-code.js';
 import type { RouteDeps } from '../deps.js';
 import { faceStepRoutes, type FaceView } from '../face-step.js';
 import { accountGuard, centreOf, changeContext, formError, msg, renderCentre } from './context.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 const phoneAad = 'flows.account-change-phone.phone';
 type PhoneFlow = Flow<ChangePhoneState, ChangePhoneFacts>;
@@ -88,6 +90,7 @@ export function phoneRoutes(router: Router, deps: RouteDeps): void {
       return services.flows.start<ChangePhoneState, ChangePhoneFacts>(changePhoneFlow, browserIdOf(ctx), { facts: {}, accountId: centreOf(ctx).account.id, state: 'face' });
     },
     identity: (ctx) => services.assurance.identityOf(centreOf(ctx).account.id),
+    alternatives: () => [{ href: '/account/phone', label: 'face.alt_phone_sms' }],
     show: (ctx, flow, error, status) => showPhone(ctx, { flow, error, status }),
     pageUrl: (flow) => `/account/phone?flow=${flow.id}`,
     settled: async (ctx, flow, result) => {
@@ -96,15 +99,14 @@ export function phoneRoutes(router: Router, deps: RouteDeps): void {
     },
     passed: async (ctx, flow) => {
       const verified = await services.flows.advance(changePhoneFlow, flow, 'old_verified', { verifiedBy: 'face', certifyUrl: undefined });
-      ctx.status = 303;
-      ctx.redirect(`/account/phone?flow=${verified.id}`);
+      seeOther(ctx, `/account/phone?flow=${verified.id}`);
     },
   });
 
   router.post('/phone', async (ctx) => {
     const form = await guard(ctx);
     const { account } = centreOf(ctx);
-    const state = ctx.state as RequestState;
+    const state = requestState(ctx);
     const action = field(form, 'action', 20);
     const newPhone = field(form, 'phone', 32);
     let flow: PhoneFlow | undefined;
@@ -114,12 +116,11 @@ export function phoneRoutes(router: Router, deps: RouteDeps): void {
       return loaded;
     };
     const send = (phoneE164: string) =>
-      services.smsCodes.send({ purpose: 'change_phone', phoneE164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: state.ip, deliver: true });
+      services.smsCodes.send({ purpose: 'change_phone', phoneE164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096), ip: state.ip, deliver: true });
     const verify = async (phoneE164: string) => {
       const code = field(form, 'code', 12);
-      if (!/^\d{6}$/.test(code)) throw new ValidationError('form.invalid_code_format', 'code');
-      const outcome = await services.smsCodes.verify({ purpose: 'change_phone', phoneE164, code });
-      if (outcome !== 'ok') throw new ValidationError(outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid', 'code');
+      const proven = await verifySmsCode(services.smsCodes, { purpose: 'change_phone', phoneE164, code }, { malformed: 'form.invalid_code_format' });
+      if (!proven.ok) throw new ValidationError(proven.message, proven.field);
     };
     try {
       if (action === 'send_old') {

@@ -8,9 +8,12 @@ import { identityLevelLabelKeys, type IdentityLevel } from '../../domain/levels.
 import { maskDocument, maskPhone } from '../../domain/masking.js';
 import { AppError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
-import type { RequestState } from '../../http/state.js';
+import { isUpstreamName } from '../../domain/sign-in-methods.js';
+import { accountLockoutKey } from '../../services/lockout.js';
 import type { RouteDeps } from '../deps.js';
 import { accountGuard, centreOf, changeContext, eventLabel, formError, formatTime, msg, renderCentre } from './context.js';
+import { caseCategories, caseRowModel } from './cases.js';
+import { requestState } from '../../http/state.js';
 
 const nextLevel: Record<IdentityLevel, { unlock: string; action: string; href: string } | undefined> = {
   registered: { unlock: 'account.home.unlock_real_name', action: 'account.home.go_real_name', href: '/account/profile/real-name' },
@@ -27,37 +30,19 @@ const password = (form: Record<string, string>, name: string) => (typeof form[na
 export function profileRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;
   const guard = accountGuard(deps);
-  const lockKey = (accountId: string) => `account:${accountId}`;
-
-  /** Checks the password again; failures count towards the sign-in lockout of the account. */
-  const recheckPassword = async (ctx: Context, value: string): Promise<void> => {
-    const { account } = centreOf(ctx);
-    const status = await services.lockout.status(lockKey(account.id));
-    if (status.locked) throw new AppError('signin.locked', 423, { until: formatTime(status.until) });
-    if (value && (await services.accounts.verifyPassword(account.id, value))) {
-      await services.lockout.reset(lockKey(account.id));
-      return;
-    }
-    await services.lockout.recordFailure(lockKey(account.id));
-    throw new ValidationError('account.password.current_wrong', 'current');
-  };
-
+  /** Checks the password again under the account's sign-in lockout (counted before it is checked). */
+  const recheckPassword = (ctx: Context, value: string) => services.reauth.verify(centreOf(ctx).account.id, { method: 'pwd', password: value });
   /** Checks a reveal code sent to the account's phone (single use, attempts counted by the code store). */
-  const recheckSmsCode = async (ctx: Context, code: string): Promise<void> => {
-    const { account } = centreOf(ctx);
-    if (!account.phoneE164) throw new AppError('account.info.no_phone', 400);
-    if (!/^\d{6}$/.test(code)) throw new ValidationError('login.sms_invalid', 'code');
-    const outcome = await services.smsCodes.verify({ purpose: 'reveal', phoneE164: account.phoneE164, code });
-    if (outcome === 'ok') return;
-    throw new ValidationError(outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid', 'code');
-  };
+  const recheckSmsCode = (ctx: Context, code: string) => services.reauth.verify(centreOf(ctx).account.id, { method: 'sms', purpose: 'reveal', code });
 
   router.get('/', async (ctx) => {
     const { account } = centreOf(ctx);
     const events = await services.accountCentre.activity(account.id, { limit: 10 });
+    const summary = await services.cases.summary(account.id, 3);
     const next = nextLevel[account.level];
     renderCentre(ctx, deps, 'account/home.njk', 'home', {
       next: next ? { ...next, levelLabel: identityLevelLabelKeys[account.level === 'registered' ? 'real_name' : 'real_person'] } : undefined,
+      caseGroups: caseCategories.map((c) => ({ id: c, label: `cases.category.${c}`, href: `/account/cases?status=${c}`, count: summary[c].count, items: summary[c].latest.map(caseRowModel) })),
       activity: events.map((e) => ({ at: formatTime(e.at), label: eventLabel(ctx, e.event), outcome: e.outcome, ip: e.ip ?? '' })),
     });
   });
@@ -76,7 +61,8 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
         at: formatTime(p.createdAt),
         kind: proofKindKeys[p.kind] ?? p.kind,
         levelLabel: identityLevelLabelKeys[p.level],
-        adapter: p.adapter,
+        // an upstream's assertion names the upstream (江苏政务 …); the registry and face adapters are plumbing
+        source: p.kind === 'upstream_assertion' && isUpstreamName(p.adapter) ? `account.upstream.${p.adapter}` : undefined,
       })),
       registeredAt: formatTime(account.createdAt),
       error: extra.error,
@@ -92,7 +78,7 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
     const { account } = centreOf(ctx);
     try {
       if (!account.phoneE164 || !account.documentNumber) throw new AppError('account.info.no_phone', 400);
-      await services.smsCodes.send({ purpose: 'reveal', phoneE164: account.phoneE164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: (ctx.state as RequestState).ip, deliver: true });
+      await services.smsCodes.send({ purpose: 'reveal', phoneE164: account.phoneE164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096), ip: (requestState(ctx)).ip, deliver: true });
     } catch (err) {
       const shown = formError(ctx, err);
       if (!shown) throw err;

@@ -8,13 +8,14 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { accountSignInFlow, type AccountSignInFacts } from '../../flows/account-centre/states.js';
 import { accountCentreClientId } from '../../oidc/clients-file.js';
 import type { RouteDeps } from '../deps.js';
 import { accountGuard, msg, type CentreState } from './context.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 export const accountCookie = '_jsrs_account';
 const cookiePath = '/account';
@@ -48,10 +49,9 @@ export function accountSession(deps: RouteDeps) {
       nonce: derive('nonce', flow.id),
       code_challenge: s256(derive('pkce', flow.id)),
       code_challenge_method: 'S256',
-      ui_locales: (ctx.state as RequestState).locale,
+      ui_locales: (requestState(ctx)).locale,
     }).toString();
-    ctx.status = 303;
-    ctx.redirect(url.toString());
+    seeOther(ctx, url.toString());
   };
 
   const failure = (ctx: Context, reason: string, status = 400) => {
@@ -92,11 +92,15 @@ export function accountSession(deps: RouteDeps) {
     const account = await services.accounts.getAccount(code.accountId as string);
     if (!account || account.status !== 'active') return failure(ctx, 'account.signin.failed', 403);
     await services.flows.advance(accountSignInFlow, flow, 'done', {}, { accountId: account.id });
-    const state = ctx.state as RequestState;
-    const { token } = await services.accountCentre.startSession(account.id, { ip: state.ip, userAgent: ctx.get('user-agent') });
+    await openSession(ctx, account.id, flow.facts.returnTo);
+  };
+
+  /** Starts a centre session for `accountId` (already authenticated by the caller) and goes on to `returnTo`. */
+  const openSession = async (ctx: Context, accountId: string, returnTo = '/account') => {
+    const state = requestState(ctx);
+    const { token } = await services.accountCentre.startSession(accountId, { ip: state.ip, userAgent: ctx.get('user-agent') });
     ctx.cookies.set(accountCookie, token, { httpOnly: true, sameSite: 'lax', secure, path: cookiePath, overwrite: true });
-    ctx.status = 303;
-    ctx.redirect(flow.facts.returnTo);
+    seeOther(ctx, returnTo);
   };
 
   /** Loads the centre session (and re-reads the account) on every request; signs in when there is none. */
@@ -108,8 +112,7 @@ export function accountSession(deps: RouteDeps) {
       if (session) await services.accountCentre.endSession(session.idHash, session.accountId);
       if (ctx.cookies.get(accountCookie)) clearCookie(ctx);
       if (ctx.method === 'GET' || ctx.method === 'HEAD') return startSignIn(ctx);
-      ctx.status = 303;
-      ctx.redirect('/account');
+      seeOther(ctx, '/account');
       return;
     }
     (ctx.state as { centre?: CentreState }).centre = { session, account };
@@ -122,12 +125,12 @@ export function accountSession(deps: RouteDeps) {
     const { session } = (ctx.state as { centre: CentreState }).centre;
     await services.accountCentre.endSession(session.idHash, session.accountId);
     clearCookie(ctx);
-    const state = ctx.state as RequestState;
+    const state = requestState(ctx);
     await services.audit.record({ event: 'account.centre_signed_out', outcome: 'success', subject: session.accountId, ip: state.ip, requestId: state.requestId });
     const endSession = new URL(`${issuer}/session/end`);
     endSession.search = new URLSearchParams({ client_id: accountCentreClientId, post_logout_redirect_uri: `${issuer}/account` }).toString();
     render(ctx, deps.views, 'account/logged-out.njk', { endSessionUrl: endSession.toString() });
   };
 
-  return { requireSession, callback, logout };
+  return { requireSession, callback, logout, openSession };
 }

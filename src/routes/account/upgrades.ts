@@ -1,43 +1,94 @@
-// Level upgrades from the user centre: 基本信息修改 (注册用户 → 实名用户: name and document checked
-// again with the population registry) and 人脸识别 (实名用户 → 实人用户: a face check of the
-// account's own identity, its result asked from the verifier server-side).
+// Level upgrades from the user centre: 基本信息修改 (注册用户 → 实名用户 only: name and document checked
+// with the population registry after re-authentication and a captcha; fixed once matched) and
+// 人脸识别 (实名用户 → 实人用户: a face check of the account's own identity, asked server-side).
 
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { isCertType } from '../../domain/documents.js';
-import { UpstreamError, ValidationError } from '../../errors/app-error.js';
+import { ValidationError } from '../../errors/app-error.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { accountFaceFlow, type AccountFaceFacts, type AccountFaceState } from '../../flows/account-centre/face.js';
+import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import { ConflictError } from '../../services/accounts.js';
 import type { RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions } from '../identity-form.js';
-import { accountGuard, centreOf, changeContext, localeOf, msg, renderCentre } from './context.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode } from '../reauth-block.js';
+import { accountGuard, centreOf, changeContext, formError, localeOf, msg, renderCentre } from './context.js';
 import { seeOther } from '../../http/redirect.js';
 
 export function upgradeRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;
   const guard = accountGuard(deps);
 
-  const realNamePage = (ctx: Context, extra: Record<string, unknown> = {}, status?: number) =>
-    renderCentre(ctx, deps, 'account/upgrade.njk', 'info', { titleKey: 'stepup.real_name_title', step: 'real_name', certTypeOptions: certTypeOptions(localeOf(ctx)), values: { certType: centreOf(ctx).account.certType ?? '01' }, fieldErrors: {}, ...extra }, status);
+  /** 基本信息修改: the form while no registry match holds, else why it cannot be changed online. */
+  const realNamePage = async (
+    ctx: Context,
+    extra: { values?: Record<string, string>; fieldErrors?: Record<string, string>; error?: string; notice?: string; conflictAppeal?: boolean; codeSent?: boolean; method?: 'pwd' | 'sms' } = {},
+    status?: number,
+  ) => {
+    const { account } = centreOf(ctx);
+    if (!(await services.assurance.canCorrectRealName(account.id))) {
+      return renderCentre(ctx, deps, 'account/upgrade.njk', 'info', { titleKey: 'stepup.real_name_title', step: 'real_name_locked', error: extra.error }, status ?? (ctx.method === 'GET' ? 200 : 403));
+    }
+    const reauth = await reauthBlock(deps, account.id, { method: extra.method ?? requestedMethod(ctx), codeSent: extra.codeSent === true, sendAction: '/account/profile/real-name/send', pageUrl: '/account/profile/real-name' });
+    return renderCentre(ctx, deps, 'account/upgrade.njk', 'info', {
+      titleKey: 'stepup.real_name_title',
+      step: 'real_name',
+      certTypeOptions: certTypeOptions(localeOf(ctx)),
+      values: { certType: account.certType ?? '01', ...extra.values },
+      fieldErrors: extra.fieldErrors ?? {},
+      error: extra.error,
+      notice: extra.notice,
+      conflictAppeal: extra.conflictAppeal,
+      reauth,
+      // The main form is ready once a way to prove it is you is on it: the password, or a code already sent.
+      ready: reauth.method === 'pwd' || reauth.codeSent,
+      captcha: reauth.method === 'pwd' || reauth.codeSent ? await services.captcha.issue() : undefined,
+    }, status);
+  };
 
   router.get('/profile/real-name', (ctx) => realNamePage(ctx));
+
+  /** The SMS way of proving it is you: a code to the bound phone, after the send form's captcha. */
+  router.post('/profile/real-name/send', async (ctx) => {
+    const form = await guard(ctx);
+    const { account } = centreOf(ctx);
+    if (!(await services.assurance.canCorrectRealName(account.id))) return realNamePage(ctx);
+    try {
+      const phone = await sendReauthCode(deps, ctx, account.id, form, 'reauth');
+      return realNamePage(ctx, { method: 'sms', codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone }) });
+    } catch (err) {
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      return realNamePage(ctx, { method: 'sms', ...(shown.field === 'captcha' ? { fieldErrors: { sendCaptcha: shown.message } } : { error: shown.message }) }, shown.status);
+    }
+  });
 
   router.post('/profile/real-name', async (ctx) => {
     const form = await guard(ctx);
     const { account } = centreOf(ctx);
     const values = { certType: field(form, 'certType', 4), documentNumber: field(form, 'documentNumber', 64), name: field(form, 'name', 64) };
+    const reauth = reauthProofFrom(form, 'reauth');
     try {
       if (!isCertType(values.certType)) throw new ValidationError('documents.unknown_type', 'certType');
-      await services.assurance.correctRealName(account.id, { certType: values.certType, documentNumber: values.documentNumber, name: values.name }, changeContext(ctx));
+      await services.assurance.correctRealName(
+        account.id,
+        { certType: values.certType, documentNumber: values.documentNumber, name: values.name },
+        { captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), reauth },
+        changeContext(ctx),
+      );
     } catch (err) {
-      if (err instanceof ValidationError) return realNamePage(ctx, { values, fieldErrors: { [err.field ?? 'name']: msg(ctx, err.code) } }, 400);
-      if (err instanceof ConflictError) return realNamePage(ctx, { values, fieldErrors: { documentNumber: msg(ctx, 'register.document_taken') }, conflictAppeal: true }, 409);
-      if (err instanceof UpstreamError) return realNamePage(ctx, { values, error: msg(ctx, err.code) }, 503);
-      throw err;
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      // A wrong code may be tried again; an expired or exhausted one needs a new code.
+      const codeSent = reauth.method === 'sms' && !(err instanceof ValidationError && smsCodeNeedsResend(err.code));
+      const common = { values, method: reauth.method, codeSent };
+      if (err instanceof ConflictError) return realNamePage(ctx, { ...common, fieldErrors: { documentNumber: shown.message }, conflictAppeal: err.code === 'registration.document_taken' }, 409);
+      if (shown.field) return realNamePage(ctx, { ...common, fieldErrors: { [shown.field]: shown.message } }, shown.status);
+      return realNamePage(ctx, { ...common, error: shown.message }, shown.status);
     }
     seeOther(ctx, '/account');
   });
@@ -83,7 +134,7 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     pageUrl: (flow) => `/account/face?flow=${flow.id}`,
     passed: async (ctx, flow) => {
       await services.flows.advance(accountFaceFlow, flow, 'done');
-      await services.assurance.recordFaceMatch(flow.accountId as string, flow.facts.certifyId as string, changeContext(ctx));
+      await services.assurance.recordFaceMatch(flow.accountId as string, { certifyId: flow.facts.certifyId as string, identityKey: flow.facts.identityKey as string }, changeContext(ctx));
       seeOther(ctx, '/account');
     },
   });

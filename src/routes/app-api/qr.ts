@@ -10,10 +10,10 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { readJsonObject } from '../../http/body.js';
 import { limitPostsPerIp } from '../../http/form-guard.js';
-import type { RequestState } from '../../http/state.js';
 import { t } from '../../i18n/index.js';
 import type { QrAppResult, QrFailure } from '../../services/qr-login.js';
 import type { RouteDeps } from '../deps.js';
+import { requestState } from '../../http/state.js';
 
 const failures: Record<QrFailure, { status: number; error: string }> = {
   not_found: { status: 404, error: 'ticket_not_found' },
@@ -33,7 +33,7 @@ export function ticketTokenOf(value: unknown): string {
 export function appQrRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/api/app/qr' });
   const { services, config } = deps;
-  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
+  const locale = (ctx: Context) => (requestState(ctx)).locale;
 
   /** The account behind a live access token of the app client, or undefined. */
   async function appUser(ctx: Context): Promise<string | undefined> {

@@ -1,24 +1,26 @@
 // /appeal — 用户申诉: identify, prove it with a face check of that identity (asked server-side),
 // then: take over the account registered with the document (证件号码被占用), reclaim a phone by
 // SMS (移动电话被占用), or remove the family binding of the document (亲情号解绑). A failed face
-// check ends with nothing changed; every outcome is audited.
+// check ends with nothing changed; every outcome is audited. The account of the proven document
+// must match its certificate type as well as its number.
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
-import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
+import { NotFoundError, RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { appealFlow, appealTypes, type AppealFacts, type AppealState, type AppealType } from '../../flows/appeal/states.js';
+import { verifySmsCode } from '../../flows/steps/sms-code.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors } from '../identity-form.js';
 import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 type AppealFlow = Flow<AppealState, AppealFacts>;
 const phoneAad = 'flows.appeal.phone';
@@ -27,7 +29,7 @@ export function appealRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/appeal' });
   const { services, views, secrets } = deps;
   const guard = formGuardFor(deps);
-  const st = (ctx: Context) => ctx.state as RequestState;
+  const st = (ctx: Context) => requestState(ctx);
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
 
   const page = async (ctx: Context, model: Record<string, unknown>, status?: number) => {
@@ -101,9 +103,11 @@ export function appealRoutes(deps: RouteDeps): Router {
       }
       if (verified.facts.type === 'document') {
         const identity = openIdentity(secrets.cipher, verified.facts.identityEnvelope);
-        if (!(await services.accounts.findAccountIdByDocument(identity.idNumber))) {
+        if (!(await services.recovery.holderOf(identity))) {
+          // The same number under another certificate type is another person's account: not taken over.
+          const otherType = (await services.accounts.findAccountIdByDocument(identity.idNumber)) !== undefined;
           await services.flows.advance(appealFlow, verified, 'done');
-          return page(ctx, { state: 'done', doneMessage: 'appeal.done_no_account', registerLink: true });
+          return page(ctx, otherType ? { state: 'done', doneMessage: 'appeal.done_other_cert_type' } : { state: 'done', doneMessage: 'appeal.done_no_account', registerLink: true });
         }
       }
       seeOther(ctx, `/appeal/flow/${flow.id}`);
@@ -117,12 +121,12 @@ export function appealRoutes(deps: RouteDeps): Router {
     const password = typeof form.password === 'string' ? form.password.slice(0, 128) : '';
     if (password !== form.confirmPassword) return show(ctx, flow, { fieldErrors: { confirmPassword: t(st(ctx).locale, 'register.password_mismatch') } }, 400);
     const identity = openIdentity(secrets.cipher, flow.facts.identityEnvelope);
-    const accountId = await services.accounts.findAccountIdByDocument(identity.idNumber);
-    if (!accountId) throw new FlowError('out_of_order');
+    let accountId: string;
     try {
-      await services.recovery.takeOver(accountId, password, { actor: `appeal:${flow.id}`, ...context(ctx) });
+      accountId = await services.recovery.takeOver(identity, password, { actor: `appeal:${flow.id}`, ...context(ctx) });
     } catch (err) {
       if (err instanceof ValidationError) return show(ctx, flow, { fieldErrors: { password: t(st(ctx).locale, err.code) } }, 400);
+      if (err instanceof NotFoundError) throw new FlowError('out_of_order'); // no account of this type and number
       throw err;
     }
     await services.flows.advance(appealFlow, flow, 'done', {}, { accountId });
@@ -137,7 +141,7 @@ export function appealRoutes(deps: RouteDeps): Router {
     const phone = parseMobile(raw);
     if (!phone.ok) return show(ctx, flow, { values: { phone: raw }, fieldErrors: { phone: t(st(ctx).locale, phone.code) } }, 400);
     try {
-      await services.smsCodes.send({ purpose: 'appeal', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: st(ctx).ip, deliver: true });
+      await services.smsCodes.send({ purpose: 'appeal', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096), ip: st(ctx).ip, deliver: true });
     } catch (err) {
       if (err instanceof ValidationError) return show(ctx, flow, { values: { phone: raw }, fieldErrors: { captcha: t(st(ctx).locale, err.code) } }, 400);
       if (err instanceof RateLimitedError) return show(ctx, flow, { values: { phone: raw }, error: t(st(ctx).locale, err.code, err.params) }, 429);
@@ -153,13 +157,10 @@ export function appealRoutes(deps: RouteDeps): Router {
     if (!flow.facts.phoneEnvelope) throw new FlowError('out_of_order');
     const phoneE164 = secrets.cipher.decrypt(flow.facts.phoneEnvelope, phoneAad);
     const code = field(form, 'code', 12);
-    const outcome = /^\d{6}$/.test(code) ? await services.smsCodes.verify({ purpose: 'appeal', phoneE164, code }) : 'invalid';
-    if (outcome !== 'ok') {
-      const key = outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid';
-      return show(ctx, flow, { fieldErrors: { code: t(st(ctx).locale, key) } }, 400);
-    }
+    const proven = await verifySmsCode(services.smsCodes, { purpose: 'appeal', phoneE164, code });
+    if (!proven.ok) return show(ctx, flow, { fieldErrors: { [proven.field]: t(st(ctx).locale, proven.message) } }, 400);
     const identity = openIdentity(secrets.cipher, flow.facts.identityEnvelope);
-    const own = await services.accounts.findAccountIdByDocument(identity.idNumber);
+    const own = await services.recovery.holderOf(identity);
     await services.recovery.reclaimPhone(phoneE164, own, { actor: `appeal:${flow.id}`, ...context(ctx) });
     await services.flows.advance(appealFlow, flow, 'done', {}, { accountId: own ?? null });
     await page(ctx, { state: 'done', doneMessage: own ? 'appeal.done_phone' : 'appeal.done_phone_register', registerLink: !own });

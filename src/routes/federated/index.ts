@@ -8,27 +8,28 @@
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { isFederatedMethod, type FederatedMethod } from '../../authenticators/types.js';
+import { isUpstreamName, signInMethodInfo, type UpstreamName } from '../../domain/sign-in-methods.js';
 import { AppError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, loadInteraction } from '../interaction/details.js';
 import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
 import { renderLoginFailure, settleOutcome } from '../interaction/settle.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 export function federatedRoutes(deps: RouteDeps): Router {
   const router = new Router();
   const { services, config } = deps;
   const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
-  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
-  const methodOf = (ctx: Context): FederatedMethod => {
+  const locale = (ctx: Context) => (requestState(ctx)).locale;
+  const methodOf = (ctx: Context): UpstreamName => {
     const { method } = ctx.params as { method?: string };
-    if (!isFederatedMethod(method) || !authenticatorsOf(deps)[method]) throw new AppError('errors.not_found', 404);
+    if (!isUpstreamName(method) || !authenticatorsOf(deps)[method]) throw new AppError('errors.not_found', 404);
     return method;
   };
   const attempt = (ctx: Context, uid: string, details: Awaited<ReturnType<typeof loadInteraction>>) => ({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) });
@@ -52,17 +53,15 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const federatedState = authenticatorsOf(deps).federatedState;
     const uid = await federatedState.interactionOf(state, browserIdOf(ctx), method);
     if (!uid && federatedState.isLinkState(state, method)) {
-      ctx.status = 303;
-      ctx.redirect(`/account/links/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
+      seeOther(ctx, `/account/links/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
       return;
     }
     if (!uid) {
-      await services.audit.record({ event: `signin.${method}`, outcome: 'failure', ip: (ctx.state as RequestState).ip, details: { reason: 'state_mismatch' } });
-      render(ctx, deps.views, 'errors/error.njk', { title: t(locale(ctx), 'errors.title'), message: t(locale(ctx), 'login.federated_state_invalid'), requestId: (ctx.state as RequestState).requestId }, 400);
+      await services.audit.record({ event: signInMethodInfo[method].auditEvent, outcome: 'failure', ip: (requestState(ctx)).ip, details: { reason: 'state_mismatch' } });
+      render(ctx, deps.views, 'errors/error.njk', { title: t(locale(ctx), 'errors.title'), message: t(locale(ctx), 'login.federated_state_invalid'), requestId: (requestState(ctx)).requestId }, 400);
       return;
     }
-    ctx.status = 303;
-    ctx.redirect(`/interaction/${uid}/federated/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
+    seeOther(ctx, `/interaction/${uid}/federated/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
   });
 
   router.get('/interaction/:uid/federated/:method/complete', async (ctx) => {
@@ -128,8 +127,7 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const flowId = field(form, 'flow', 64);
     const outcome = await essc.complete(attempt(ctx, uid, details), { flow: flowId });
     if (outcome.kind === 'pending') {
-      ctx.status = 303;
-      ctx.redirect(`/interaction/${uid}/federated/essc?flow=${flowId}`);
+      seeOther(ctx, `/interaction/${uid}/federated/essc?flow=${flowId}`);
       return;
     }
     await settleOutcome(ctx, deps, details, 'essc', outcome);

@@ -1,7 +1,7 @@
 // The bind-a-phone requirement after a first upstream sign-in, before the interaction finishes:
 //   GET  /interaction/:uid/bind-phone?flow=…   手机号码 + 图形验证码 → 获取验证码
-//   POST /interaction/:uid/bind-phone/send      (a number already used elsewhere → 用户申诉 link)
-//   POST /interaction/:uid/bind-phone/verify    短信验证码 → phone bound → sign-in finishes
+//   POST /interaction/:uid/bind-phone/send      (captcha first; a number used elsewhere gets a notice, not a code)
+//   POST /interaction/:uid/bind-phone/verify    短信验证码 → phone bound → sign-in finishes (a conflict → 用户申诉 link)
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -10,15 +10,16 @@ import { parseMobile } from '../../domain/phone.js';
 import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { bindPhoneFlow, type BindPhoneFacts } from '../../flows/login/federated.js';
+import { verifySmsCode } from '../../flows/steps/sms-code.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { ConflictError } from '../../services/accounts.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { loadInteraction } from './details.js';
 import { finishLogin } from './finish.js';
+import { requestState } from '../../http/state.js';
 
 const phoneAad = 'flows.login-bind-phone.phone';
 type BindFlow = Flow<'required' | 'code_sent' | 'done', BindPhoneFacts>;
@@ -37,7 +38,7 @@ export function bindPhoneRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/bind-phone' });
   const { services } = deps;
   const guard = formGuardFor(deps);
-  const state = (ctx: Context) => ctx.state as RequestState;
+  const state = (ctx: Context) => requestState(ctx);
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);
 
   async function loadFlow(ctx: Context, uid: string, id: string, expected: ReadonlyArray<'required' | 'code_sent'>): Promise<BindFlow> {
@@ -84,12 +85,14 @@ export function bindPhoneRoutes(deps: RouteDeps): Router {
     const raw = field(form, 'phone', 32);
     const phone = parseMobile(raw);
     if (!phone.ok) return page(ctx, uid, flow, { step: 'send', phone: raw, fieldErrors: { phone: message(ctx, phone.code) }, status: 400 });
-    const holder = await services.accounts.findAccountIdByPhone(phone.e164);
-    if (holder && holder !== flow.accountId) {
-      return page(ctx, uid, flow, { step: 'send', phone: raw, fieldErrors: { phone: message(ctx, 'registration.phone_taken') }, appeal: true, status: 409 });
-    }
+    // Captcha first; a number that is another account's gets a notice instead of a code (the same
+    // answer here), and its conflict is told only after a code proved it (verify, below).
+    const heldElsewhere = async () => {
+      const holder = await services.accounts.findAccountIdByPhone(phone.e164);
+      return holder !== undefined && holder !== flow.accountId ? ('phone_registered' as const) : undefined;
+    };
     try {
-      await services.smsCodes.send({ purpose: 'bind_phone', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: state(ctx).ip, deliver: true });
+      await services.smsCodes.send({ purpose: 'bind_phone', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096), ip: state(ctx).ip, deliver: true, noticeInstead: heldElsewhere });
     } catch (err) {
       if (err instanceof ValidationError) return page(ctx, uid, flow, { step: 'send', phone: raw, fieldErrors: { [err.field ?? 'captcha']: message(ctx, err.code) }, status: 400 });
       if (err instanceof RateLimitedError) return page(ctx, uid, flow, { step: 'send', phone: raw, error: message(ctx, err.code, err.params), status: 429 });
@@ -106,11 +109,8 @@ export function bindPhoneRoutes(deps: RouteDeps): Router {
     const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['code_sent']);
     const phoneE164 = deps.secrets.cipher.decrypt(flow.facts.phoneEnvelope ?? '', phoneAad);
     const code = field(form, 'code', 12);
-    const outcome = /^\d{6}$/.test(code) ? await services.smsCodes.verify({ purpose: 'bind_phone', phoneE164, code }) : 'invalid';
-    if (outcome !== 'ok') {
-      const errorCode = outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid';
-      return page(ctx, uid, flow, { step: outcome === 'exhausted' || outcome === 'expired' ? 'send' : 'verify', error: message(ctx, errorCode), status: 401 });
-    }
+    const proven = await verifySmsCode(services.smsCodes, { purpose: 'bind_phone', phoneE164, code });
+    if (!proven.ok) return page(ctx, uid, flow, { step: proven.resend ? 'send' : 'verify', error: message(ctx, proven.message), status: 401 });
     const accountId = flow.accountId as string;
     try {
       await services.upstreamLinks.bindPhone(accountId, phoneE164, { ip: state(ctx).ip, requestId: state(ctx).requestId });

@@ -7,8 +7,9 @@ import { acrFor } from '../../domain/levels.js';
 import type { AccountService, AccountView } from '../../services/accounts.js';
 import type { Audit } from '../../services/audit.js';
 import { AppError } from '../../errors/app-error.js';
-import type { RequestState } from '../../http/state.js';
 import type { InteractionDetails } from './details.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 export async function finishLogin(
   ctx: Context,
@@ -22,7 +23,7 @@ export async function finishLogin(
   const account = loaded?.id === accountId ? loaded : await deps.accounts.getAccount(accountId);
   if (!account || account.status !== 'active') throw new AppError('errors.session_expired', 400);
   const acr = acrFor(account.level, { faceThisSignIn: amr.includes('face') });
-  const state = ctx.state as RequestState;
+  const state = requestState(ctx);
   await deps.audit.record({
     event: 'signin.success',
     outcome: 'success',
@@ -32,8 +33,7 @@ export async function finishLogin(
     requestId: state.requestId,
     details: { amr, acr },
   });
-  ctx.redirect(await saveResult(details, { login: { accountId, acr, amr, remember: true } }));
-  ctx.status = 303;
+  seeOther(ctx, await saveResult(details, { login: { accountId, acr, amr, remember: true } }));
 }
 
 /**
@@ -48,6 +48,5 @@ async function saveResult(details: InteractionDetails, result: InteractionDetail
 
 export async function abortInteraction(ctx: Context, provider: Provider, description: string): Promise<void> {
   const returnTo = await provider.interactionResult(ctx.req, ctx.res, { error: 'access_denied', error_description: description }, { mergeWithLastSubmission: false });
-  ctx.redirect(returnTo);
-  ctx.status = 303;
+  seeOther(ctx, returnTo);
 }

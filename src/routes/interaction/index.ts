@@ -1,5 +1,5 @@
 // /interaction/:uid — the provider's interaction pages: the login page and its methods (password,
-// SMS code), consent for third-party clients, and abort. Each POST: IP limit, bounded body, CSRF.
+// SMS code), consent for third-party clients (consent.ts), and abort. Each POST: IP limit, bounded body, CSRF.
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -7,18 +7,20 @@ import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
 import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
-import type { RequestState } from '../../http/state.js';
-import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { loginSmsFlow, type LoginSmsFacts } from '../../flows/login/states.js';
 import { FlowError } from '../../flows/engine/store.js';
+import { smsCodeRefusal, verifySmsCode } from '../../flows/steps/sms-code.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, loadInteraction } from './details.js';
+import { grantConsent, showConsent } from './consent.js';
 import { abortInteraction } from './finish.js';
 import { continueSignIn } from './settle.js';
 import { loginPageDeps, parseMethod, renderLoginPage, type LoginPageModel } from './login-page.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 const phoneAad = 'flows.login-sms.phone';
 
@@ -27,7 +29,7 @@ export function interactionRoutes(deps: RouteDeps): Router {
   const { services, views } = deps;
   const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
-  const state = (ctx: Context) => ctx.state as RequestState;
+  const state = (ctx: Context) => requestState(ctx);
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);
 
   const page = async (ctx: Context, uid: string, model: Omit<LoginPageModel, 'uid' | 'clientName'>) => {
@@ -39,20 +41,14 @@ export function interactionRoutes(deps: RouteDeps): Router {
     const { uid } = ctx.params as { uid: string };
     const details = await loadInteraction(ctx, provider(), uid);
     if (details.prompt.name === 'login' && details.prompt.reasons.includes(stepUpReason) && details.session?.accountId) {
-      ctx.redirect(`/interaction/${uid}/step-up`);
-      ctx.status = 303;
+      seeOther(ctx, `/interaction/${uid}/step-up`);
+      return;
+    }
+    if (details.prompt.name === 'consent') {
+      await showConsent(ctx, { provider: provider(), views, clients: deps.clients }, details);
       return;
     }
     const clientName = await clientNameOf(provider(), details.params.client_id);
-    if (details.prompt.name === 'consent') {
-      const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
-      render(ctx, views, 'interaction/consent.njk', {
-        clientName,
-        scopes: missing.length > 0 ? missing : String(details.params.scope ?? '').split(' ').filter(Boolean),
-        actions: { confirm: `/interaction/${uid}/consent`, abort: `/interaction/${uid}/abort` },
-      });
-      return;
-    }
     const qrTicket = typeof ctx.query.ticket === 'string' ? ctx.query.ticket : undefined;
     await renderLoginPage(ctx, loginPageDeps(deps), { uid, clientName, method: parseMethod(ctx.query.method), qrTicket }, clientIdOf(details));
   });
@@ -81,7 +77,11 @@ export function interactionRoutes(deps: RouteDeps): Router {
     const error =
       result.reason === 'locked'
         ? message(ctx, 'login.locked', { until: formatTime(result.until, state(ctx).locale) })
-        : message(ctx, 'login.invalid_credentials');
+        : // when two tries or fewer remain (from the third failure at the default five), say so; an
+          // unknown identifier is counted and answered the same way
+          result.remaining <= 2
+          ? message(ctx, 'login.invalid_credentials_remaining', { remaining: result.remaining, hours: Math.max(1, Math.round(services.lockout.lockSeconds / 3600)) })
+          : message(ctx, 'login.invalid_credentials');
     await page(ctx, uid, { method: 'password', values: { account }, error, status: result.reason === 'locked' ? 423 : 401 });
   });
 
@@ -102,6 +102,7 @@ export function interactionRoutes(deps: RouteDeps): Router {
         phoneE164: phone.e164,
         captchaId: field(form, 'captchaId', 64),
         captchaAnswer: field(form, 'captcha', 16),
+        pow: field(form, 'pow', 4096),
         ip: state(ctx).ip,
         deliver: accountId !== undefined,
       });
@@ -136,12 +137,13 @@ export function interactionRoutes(deps: RouteDeps): Router {
     }
     const code = field(form, 'code', 12);
     const phoneE164 = deps.secrets.cipher.decrypt(flow.facts.phoneEnvelope, phoneAad);
-    const outcome = /^\d{6}$/.test(code) ? await services.smsCodes.verify({ purpose: 'login', phoneE164, code }) : 'invalid';
-    const accountId = outcome === 'ok' ? await services.accounts.findAccountIdByPhone(phoneE164) : undefined;
+    const proven = await verifySmsCode(services.smsCodes, { purpose: 'login', phoneE164, code });
+    const accountId = proven.ok ? await services.accounts.findAccountIdByPhone(phoneE164) : undefined;
     if (!accountId) {
-      await services.audit.record({ event: 'signin.sms', outcome: 'failure', ip: state(ctx).ip, requestId: state(ctx).requestId, details: { outcome, phone: flow.facts.maskedPhone } });
-      const errorCode = outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'login.sms_invalid';
-      await page(ctx, uid, { method: 'sms', smsStep: outcome === 'exhausted' || outcome === 'expired' ? 'send' : 'verify', flowId: flow.id, maskedPhone: flow.facts.maskedPhone, error: message(ctx, errorCode), status: 401 });
+      await services.audit.record({ event: 'signin.sms', outcome: 'failure', ip: state(ctx).ip, requestId: state(ctx).requestId, details: { outcome: proven.ok ? 'ok' : proven.outcome, phone: flow.facts.maskedPhone } });
+      // A proven code for a number without an account is told as a wrong code (no enumeration).
+      const refusal = proven.ok ? smsCodeRefusal('invalid') : proven;
+      await page(ctx, uid, { method: 'sms', smsStep: refusal.resend ? 'send' : 'verify', flowId: flow.id, maskedPhone: flow.facts.maskedPhone, error: message(ctx, refusal.message), status: 401 });
       return;
     }
     await services.flows.advance(loginSmsFlow, flow, 'done');
@@ -150,22 +152,11 @@ export function interactionRoutes(deps: RouteDeps): Router {
 
   router.post('/consent', async (ctx) => {
     const { uid } = ctx.params as { uid: string };
-    await guard(ctx);
+    const form = await guard(ctx);
     const details = await loadInteraction(ctx, provider(), uid);
-    if (details.prompt.name !== 'consent' || !details.session?.accountId) throw new FlowError('out_of_order');
-    const { Grant } = provider();
-    const grant = details.grantId
-      ? ((await Grant.find(details.grantId)) ?? new Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) }))
-      : new Grant({ accountId: details.session.accountId, clientId: String(details.params.client_id) });
-    const prompt = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
-    if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(' '));
-    if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(prompt.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
-    const grantId = await grant.save();
-    await services.audit.record({ event: 'consent.granted', outcome: 'success', subject: details.session.accountId, clientId: String(details.params.client_id), ip: state(ctx).ip, details: { scopes: prompt.missingOIDCScope ?? [] } });
-    const returnTo = await provider().interactionResult(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-    ctx.redirect(returnTo);
-    ctx.status = 303;
+    const returnTo = await grantConsent(ctx, { provider: provider(), views, clients: deps.clients, audit: services.audit }, details, form);
+    if (!returnTo) return;
+    seeOther(ctx, returnTo);
   });
 
   router.post('/abort', async (ctx) => {

@@ -4,17 +4,22 @@
 
 import type { Context } from 'koa';
 import QRCode from 'qrcode';
-import { createAuthenticators, type Authenticators } from '../../authenticators/index.js';
+import type { Authenticators } from '../../authenticators/index.js';
 import type { Clock } from '../../domain/clock.js';
 import type { RouteDeps } from '../deps.js';
-import { federatedMethods } from '../../authenticators/types.js';
+import { isLocalMethod, localMethods, signInMethodInfo, upstreamNames, type LocalMethod } from '../../domain/sign-in-methods.js';
 import type { Views } from '../../http/views.js';
 import { render } from '../../http/views.js';
 import type { CaptchaService } from '../../services/captcha.js';
 import type { QrLoginService } from '../../services/qr-login.js';
 
-export const loginMethods = ['qr', 'password', 'sms'] as const;
-export type LoginMethod = (typeof loginMethods)[number];
+/** A tab of the login page: a method this provider checks itself (the vocabulary's local methods). */
+export type LoginMethod = LocalMethod;
+
+/** The tabs the page shows: the vocabulary's local methods that `login.methods` enables, in the vocabulary's order. */
+export function loginTabs(enabled: readonly string[]): LoginMethod[] {
+  return localMethods.filter((m) => enabled.includes(m));
+}
 
 export interface LoginPageModel {
   uid: string;
@@ -45,16 +50,9 @@ export interface LoginPageDeps {
   clock: Clock;
 }
 
-const built = new WeakMap<object, Authenticators>();
-
-/** The authenticators of this container (built once per services object). */
-export function authenticatorsOf(deps: Pick<RouteDeps, 'config' | 'services' | 'secrets'>): Authenticators {
-  let found = built.get(deps.services);
-  if (!found) {
-    found = createAuthenticators({ config: deps.config, services: deps.services, stateKey: deps.secrets.keyring.current.keys.otp });
-    built.set(deps.services, found);
-  }
-  return found;
+/** The authenticators of this container (the composition root built them once). */
+export function authenticatorsOf(deps: Pick<RouteDeps, 'authenticators'>): Authenticators {
+  return deps.authenticators;
 }
 
 export function loginPageDeps(deps: RouteDeps): LoginPageDeps {
@@ -71,7 +69,7 @@ export function loginPageDeps(deps: RouteDeps): LoginPageDeps {
 }
 
 export function parseMethod(value: unknown): LoginMethod {
-  return loginMethods.includes(value as LoginMethod) ? (value as LoginMethod) : 'password';
+  return isLocalMethod(value) ? value : 'password';
 }
 
 /** An SVG data URL of `text` as a QR code (rendered by us; CSP allows data: images). */
@@ -105,7 +103,7 @@ async function qrView(deps: LoginPageDeps, uid: string, clientId: string | null,
 
 export async function renderLoginPage(ctx: Context, deps: LoginPageDeps, model: LoginPageModel, clientId: string | null = null): Promise<void> {
   const base = `/interaction/${model.uid}`;
-  const tabs = loginMethods.filter((m) => deps.methods.includes(m));
+  const tabs = loginTabs(deps.methods);
   const method = tabs.includes(model.method) ? model.method : (tabs.find((m) => m !== 'qr') ?? tabs[0]);
   const needsCaptcha = method === 'sms' && model.smsStep !== 'verify';
   const captcha = needsCaptcha ? await deps.captcha.issue() : undefined;
@@ -117,7 +115,7 @@ export async function renderLoginPage(ctx: Context, deps: LoginPageDeps, model: 
     {
       clientName: model.clientName,
       method: method === 'qr' && !qr ? 'unavailable' : (method ?? 'unavailable'),
-      tabs: tabs.map((m) => ({ label: `login.tab.${m}`, href: `${base}?method=${m}`, active: m === method })),
+      tabs: tabs.map((m) => ({ id: m, label: signInMethodInfo[m].label, href: `${base}?method=${m}`, active: m === method })),
       values: model.values ?? {},
       error: model.error,
       notice: model.notice,
@@ -140,9 +138,9 @@ export async function renderLoginPage(ctx: Context, deps: LoginPageDeps, model: 
         qrRefresh: qr ? `${base}?method=qr&ticket=${qr.ticketId}` : `${base}?method=qr`,
         abort: `${base}/abort`,
       },
-      federated: federatedMethods
+      federated: upstreamNames
         .filter((m) => deps.methods.includes(m) && deps.authenticators[m])
-        .map((m) => ({ label: `login.fed.${m}`, href: `${base}/federated/${m}` })),
+        .map((m) => ({ label: signInMethodInfo[m].label, href: `${base}/federated/${m}` })),
       links: { register: `${base}/register`, recover: `/recover?interaction=${model.uid}`, appeal: '/appeal' },
     },
     model.status,

@@ -6,19 +6,20 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { field } from '../../http/body.js';
-import type { RequestState } from '../../http/state.js';
 import { t } from '../../i18n/index.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, loadInteraction } from './details.js';
 import { authenticatorsOf, qrDataUrl } from './login-page.js';
 import { settleOutcome } from './settle.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 export function interactionQrRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/qr' });
   const { services } = deps;
   const guard = formGuardFor(deps);
-  const locale = (ctx: Context) => (ctx.state as RequestState).locale;
+  const locale = (ctx: Context) => (requestState(ctx)).locale;
   const seconds = (until: Date) => Math.max(0, Math.round((until.getTime() - deps.clock.now().getTime()) / 1000));
 
   router.get('/status.json', async (ctx) => {
@@ -65,8 +66,7 @@ export function interactionQrRoutes(deps: RouteDeps): Router {
     const details = await loadInteraction(ctx, deps.oidc.provider, uid);
     const qr = authenticatorsOf(deps).qr;
     if (!qr) {
-      ctx.status = 303;
-      ctx.redirect(`/interaction/${uid}`);
+      seeOther(ctx, `/interaction/${uid}`);
       return;
     }
     const outcome = await qr.complete({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) }, { ticket: field(form, 'ticket', 64) });

@@ -3,15 +3,17 @@
 // a failure re-renders the login page with its message and the other methods.
 
 import type { Context } from 'koa';
-import type { AuthOutcome, SignInMethod } from '../../authenticators/types.js';
+import type { AuthOutcome } from '../../authenticators/types.js';
+import { signInMethodInfo, type SignInMethod } from '../../domain/sign-in-methods.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { t } from '../../i18n/index.js';
 import { bindPhoneFlow, type BindPhoneFacts } from '../../flows/login/federated.js';
 import type { RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, type InteractionDetails } from './details.js';
 import { finishLogin } from './finish.js';
 import { loginPageDeps, renderLoginPage } from './login-page.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 /** Signs the account in, unless a requirement (a phone to bind) comes first. */
 export async function continueSignIn(ctx: Context, deps: RouteDeps, details: InteractionDetails, accountId: string, amr: string[], needsPhone?: boolean): Promise<void> {
@@ -20,8 +22,7 @@ export async function continueSignIn(ctx: Context, deps: RouteDeps, details: Int
   const mustBind = needsPhone ?? (!account || account.needsPhone || !account.phoneE164);
   if (mustBind) {
     const flow = await services.flows.start<'required' | 'code_sent' | 'done', BindPhoneFacts>(bindPhoneFlow, browserIdOf(ctx), { facts: { amr }, interactionUid: details.uid, accountId });
-    ctx.status = 303;
-    ctx.redirect(`/interaction/${details.uid}/bind-phone?flow=${flow.id}`);
+    seeOther(ctx, `/interaction/${details.uid}/bind-phone?flow=${flow.id}`);
     return;
   }
   await finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, accountId, amr, account);
@@ -29,9 +30,9 @@ export async function continueSignIn(ctx: Context, deps: RouteDeps, details: Int
 
 /** The login page again, with `code`'s message (method names filled in) and the other methods. */
 export async function renderLoginFailure(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, code: string, status: number): Promise<void> {
-  const state = ctx.state as RequestState;
-  const methodName = t(state.locale, method === 'qr' ? 'login.tab.qr' : `login.fed.${method}`);
-  await deps.services.audit.record({ event: `signin.${method}`, outcome: 'failure', ip: state.ip, requestId: state.requestId, details: { reason: code } });
+  const state = requestState(ctx);
+  const methodName = t(state.locale, signInMethodInfo[method].label);
+  await deps.services.audit.record({ event: signInMethodInfo[method].auditEvent, outcome: 'failure', ip: state.ip, requestId: state.requestId, details: { reason: code } });
   await renderLoginPage(
     ctx,
     loginPageDeps(deps),
@@ -41,15 +42,13 @@ export async function renderLoginFailure(ctx: Context, deps: RouteDeps, details:
 }
 
 export async function settleOutcome(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, outcome: AuthOutcome): Promise<void> {
-  const state = ctx.state as RequestState;
+  const state = requestState(ctx);
   switch (outcome.kind) {
     case 'redirect':
-      ctx.status = 303;
-      ctx.redirect(outcome.url);
+      seeOther(ctx, outcome.url);
       return;
     case 'pending':
-      ctx.status = 303;
-      ctx.redirect(`/interaction/${details.uid}?method=${method === 'qr' ? 'qr' : 'password'}`);
+      seeOther(ctx, `/interaction/${details.uid}?method=${method === 'qr' ? 'qr' : 'password'}`);
       return;
     case 'failed':
       await renderLoginFailure(ctx, deps, details, method, outcome.code, outcome.status);

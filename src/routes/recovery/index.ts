@@ -1,7 +1,7 @@
-// /recover — 忘记密码: identify, then an SMS code to the account's phone or a face check, then a
-// new password (lockout cleared, other sessions and refresh tokens ended). Until a factor is
-// proven, an unknown or mismatching identity sees exactly what a known one sees: a stable
-// stand-in masked number, the same limits, no message actually sent.
+// /recover — 忘记密码: identify (with a captcha), then an SMS code to the account's phone or a face
+// check, then a new password (lockout cleared, other sessions and refresh tokens ended). Until a
+// factor is proven, an unknown or mismatching identity sees exactly what a known one sees: a
+// stand-in masked number of its own (stable per document and name), the same limits, no message.
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -9,14 +9,18 @@ import { maskPhone } from '../../domain/masking.js';
 import { RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { recoveryFlow, type RecoveryFacts, type RecoveryState } from '../../flows/recovery/states.js';
+import { standInPhone } from '../../flows/recovery/stand-in.js';
+import { smsCodeRefusal, verifySmsCode } from '../../flows/steps/sms-code.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
+import { deskResetRoutes } from './desk.js';
 import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors, type TypedIdentity } from '../identity-form.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 type RecoveryFlow = Flow<RecoveryState, RecoveryFacts>;
 
@@ -31,23 +35,28 @@ function interactionOf(value: unknown): string | undefined {
   return typeof value === 'string' && /^[\w-]{1,64}$/.test(value) ? value : undefined;
 }
 
+/** A re-rendered identify form keeps the interaction it came from (its hidden field). */
+function interactionModel(form: Record<string, string>): { interaction?: string; loginLink?: string } {
+  const uid = interactionOf(form.interaction);
+  return uid ? { interaction: uid, loginLink: `/interaction/${uid}` } : {};
+}
+
 export function recoveryRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/recover' });
   const { services, views, secrets } = deps;
   const guard = formGuardFor(deps);
-  const st = (ctx: Context) => ctx.state as RequestState;
+  const st = (ctx: Context) => requestState(ctx);
   const context = (ctx: Context) => ({ ip: st(ctx).ip, requestId: st(ctx).requestId });
 
-  /** The phone a recovery code goes to: the account's, or a stable stand-in that is never messaged. */
+  /** The phone a recovery code goes to: the account's, or the identity's stand-in, never messaged. */
   const targetPhone = async (accountId: string | null, identity: TypedIdentity): Promise<{ e164: string; real: boolean }> => {
     const account = accountId ? await services.accounts.getAccount(accountId) : undefined;
     if (account?.phoneE164) return { e164: account.phoneE164, real: true };
-    const digits = secrets.blindIndex('identifier', `recover:${identity.certType}:${identity.idNumber}`).replace(/[^0-9]/g, '').padEnd(8, '7');
-    return { e164: `+86${['135', '138', '139', '150', '186'][Number(digits[0]) % 5]}${digits.slice(1, 9)}`, real: false };
+    return { e164: standInPhone(secrets.blindIndex, identity), real: false };
   };
 
   const page = async (ctx: Context, model: Record<string, unknown>, status?: number) => {
-    const needsCaptcha = model.state === 'choose' || model.state === 'sms_sent';
+    const needsCaptcha = model.state === 'identify' || model.state === 'choose' || model.state === 'sms_sent';
     render(
       ctx,
       views,
@@ -58,7 +67,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
         certTypeOptions: certTypeOptions(st(ctx).locale),
         captcha: needsCaptcha ? await services.captcha.issue() : undefined,
         interaction: interactionOf(ctx.query.interaction),
-        loginLink: interactionOf(ctx.query.interaction) ? `/interaction/${interactionOf(ctx.query.interaction)}` : '/',
+        loginLink: interactionOf(ctx.query.interaction) ? `/interaction/${interactionOf(ctx.query.interaction)}` : '/account',
         ...model,
       },
       status,
@@ -85,22 +94,27 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     identity: async (_ctx, flow) => openIdentity(secrets.cipher, flow.facts.identityEnvelope),
     show: (ctx, flow, error, status) => show(ctx, flow, { error }, status),
     pageUrl: (flow) => `/recover/flow/${flow.id}`,
+    alternatives: (flow) => [{ href: `/recover/flow/${flow.id}?way=sms`, label: 'face.alt_recover_sms' }],
     passed: async (ctx, flow) => {
       await services.audit.record({ event: 'recovery.face_verified', outcome: 'success', subject: flow.accountId, ...context(ctx), details: { certifyId: flow.facts.certifyId } });
       if (!flow.accountId) return page(ctx, { state: 'no_account', ...backToLogin(flow) });
       await services.flows.advance(recoveryFlow, flow, 'verified', { certifyUrl: undefined });
-      ctx.redirect(`/recover/flow/${flow.id}`);
-      ctx.status = 303;
+      seeOther(ctx, `/recover/flow/${flow.id}`);
     },
   });
 
   router.get('/', async (ctx) => page(ctx, { state: 'identify' }));
+  // 客服 reset: a code the service desk had sent opens the flow at its new-password step.
+  deskResetRoutes(router, deps);
 
   router.post('/', async (ctx) => {
     const form = await guard(ctx);
+    // The captcha before anything is looked up: each look-up costs a solved captcha.
+    const captchaOk = await services.captcha.verify(field(form, 'captchaId', 64), field(form, 'captcha', 16));
     const parsed = parseIdentityForm(form, deps.clock.now());
-    if (!parsed.identity) {
-      await page(ctx, { state: 'identify', values: parsed.values, fieldErrors: translateErrors(st(ctx).locale, parsed.errors) }, 400);
+    const errors = { ...parsed.errors, ...(captchaOk ? {} : { captcha: 'captcha.invalid' }) };
+    if (!parsed.identity || !captchaOk) {
+      await page(ctx, { state: 'identify', values: parsed.values, fieldErrors: translateErrors(st(ctx).locale, errors), ...interactionModel(form) }, 400);
       return;
     }
     const identity = parsed.identity;
@@ -108,24 +122,28 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     const account = holder ? await services.accounts.getAccount(holder) : undefined;
     const matches = account !== undefined && account.name === identity.name && account.certType === identity.certType;
     const accountId = matches && account ? account.id : null;
-    const phone = await targetPhone(accountId, identity);
+    // From the account already read, so the right name costs no extra look-up.
+    const phone = matches && account?.phoneE164 ? account.phoneE164 : standInPhone(secrets.blindIndex, identity);
     const flow = await services.flows.start(recoveryFlow, browserIdOf(ctx), {
-      facts: { identityEnvelope: sealIdentity(secrets.cipher, identity), maskedPhone: maskPhone(phone.e164), ...(interactionOf(form.interaction) ? { interactionUid: interactionOf(form.interaction) } : {}) },
+      facts: { identityEnvelope: sealIdentity(secrets.cipher, identity), maskedPhone: maskPhone(phone), ...(interactionOf(form.interaction) ? { interactionUid: interactionOf(form.interaction) } : {}) },
       accountId,
       state: 'choose',
     });
-    ctx.redirect(`/recover/flow/${flow.id}`);
-    ctx.status = 303;
+    seeOther(ctx, `/recover/flow/${flow.id}`);
   });
 
-  router.get('/flow/:id', async (ctx) => show(ctx, await load(ctx, ['choose', 'sms_sent', 'face', 'verified', 'done'])));
+  router.get('/flow/:id', async (ctx) => {
+    const flow = await load(ctx, ['choose', 'sms_sent', 'face', 'verified', 'done']);
+    // 改用短信验证码 from a face check: the SMS choice again (the flow moves on when a code is sent)
+    await show(ctx, flow, flow.state === 'face' && ctx.query.way === 'sms' ? { state: 'choose' } : {});
+  });
 
   router.post('/flow/:id/sms', async (ctx) => {
     const form = await guard(ctx);
     const flow = await load(ctx, ['choose', 'sms_sent', 'face']);
     const phone = await targetPhone(flow.accountId, openIdentity(secrets.cipher, flow.facts.identityEnvelope));
     try {
-      await services.smsCodes.send({ purpose: 'recover', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), ip: st(ctx).ip, deliver: phone.real });
+      await services.smsCodes.send({ purpose: 'recover', phoneE164: phone.e164, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096), ip: st(ctx).ip, deliver: phone.real });
     } catch (err) {
       if (err instanceof ValidationError) return show(ctx, flow, { fieldErrors: { captcha: t(st(ctx).locale, err.code) } }, 400);
       if (err instanceof RateLimitedError) return show(ctx, flow, { error: t(st(ctx).locale, err.code, err.params) }, 429);
@@ -133,8 +151,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     }
     await services.flows.advance(recoveryFlow, flow, 'sms_sent');
     await services.audit.record({ event: 'recovery.sms_sent', outcome: 'info', subject: flow.accountId, ...context(ctx), details: { phone: flow.facts.maskedPhone } });
-    ctx.redirect(`/recover/flow/${flow.id}`);
-    ctx.status = 303;
+    seeOther(ctx, `/recover/flow/${flow.id}`);
   });
 
   router.post('/flow/:id/code', async (ctx) => {
@@ -142,15 +159,16 @@ export function recoveryRoutes(deps: RouteDeps): Router {
     const flow = await load(ctx, ['sms_sent']);
     const code = field(form, 'code', 12);
     const phone = await targetPhone(flow.accountId, openIdentity(secrets.cipher, flow.facts.identityEnvelope));
-    const outcome = /^\d{6}$/.test(code) ? await services.smsCodes.verify({ purpose: 'recover', phoneE164: phone.e164, code }) : 'invalid';
-    if (outcome !== 'ok' || !flow.accountId || !phone.real) {
-      const key = outcome === 'exhausted' ? 'login.sms_exhausted' : outcome === 'expired' ? 'login.sms_expired' : 'recover.code_invalid';
+    const wording = { invalid: 'recover.code_invalid' } as const;
+    const proven = await verifySmsCode(services.smsCodes, { purpose: 'recover', phoneE164: phone.e164, code }, wording);
+    if (!proven.ok || !flow.accountId || !phone.real) {
+      // A code "proven" for a stand-in number (no account) is told as a wrong code (no enumeration).
+      const refusal = proven.ok ? smsCodeRefusal('invalid', wording) : proven;
       await services.audit.record({ event: 'recovery.sms_verified', outcome: 'failure', subject: flow.accountId, ...context(ctx) });
-      return show(ctx, flow, { fieldErrors: { code: t(st(ctx).locale, key) } }, 400);
+      return show(ctx, flow, { fieldErrors: { [refusal.field]: t(st(ctx).locale, refusal.message) } }, 400);
     }
     await services.flows.advance(recoveryFlow, flow, 'verified');
-    ctx.redirect(`/recover/flow/${flow.id}`);
-    ctx.status = 303;
+    seeOther(ctx, `/recover/flow/${flow.id}`);
   });
 
   router.post('/flow/:id/password', async (ctx) => {

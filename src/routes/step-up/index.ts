@@ -6,34 +6,46 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { certTypes, isCertType } from '../../domain/documents.js';
 import { acrFor, acrSatisfies, identityLevelLabelKeys, isKnownAcr, levelRank, levelRequiredBy, type Acr } from '../../domain/levels.js';
-import { UpstreamError, ValidationError } from '../../errors/app-error.js';
+import { AppError, UpstreamError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
-import type { RequestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { stepUpFlow, type StepUpFacts, type StepUpState } from '../../flows/step-up/states.js';
+import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import { ConflictError } from '../../services/accounts.js';
 import { stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceView } from '../face-step.js';
+import { faceStepRoutes } from '../face-step.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode } from '../reauth-block.js';
 import { clientNameOf, loadInteraction, type InteractionDetails } from '../interaction/details.js';
 import { abortInteraction } from '../interaction/finish.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 
 type StepUpFlow = Flow<StepUpState, StepUpFacts>;
+type StepUpInteraction = { uid: string; details: InteractionDetails; accountId: string; required: Acr };
 
 export function stepUpRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/step-up' });
-  const { services, views, config } = deps;
+  const { services, views } = deps;
   const assurance = services.assurance;
   const guard = formGuardFor(deps);
   const provider = () => deps.oidc.provider;
-  const st = (ctx: Context) => ctx.state as RequestState;
+  const st = (ctx: Context) => requestState(ctx);
   const base = (uid: string) => `/interaction/${uid}/step-up`;
 
-  /** The interaction, which must be a step-up of a signed-in account. */
-  const interaction = async (ctx: Context): Promise<{ uid: string; details: InteractionDetails; accountId: string; required: Acr }> => {
+  /** The interaction, which must be a step-up of a signed-in account (loaded once per request). */
+  const loaded = new WeakMap<Context, Promise<StepUpInteraction>>();
+  const interaction = (ctx: Context): Promise<StepUpInteraction> => {
+    const known = loaded.get(ctx);
+    if (known) return known;
+    const loading = loadStepUp(ctx);
+    loaded.set(ctx, loading);
+    return loading;
+  };
+  const loadStepUp = async (ctx: Context): Promise<StepUpInteraction> => {
     const { uid } = ctx.params as { uid: string };
     const details = await loadInteraction(ctx, provider(), uid);
     const accountId = details.session?.accountId;
@@ -57,18 +69,14 @@ export function stepUpRoutes(deps: RouteDeps): Router {
     return 'face';
   };
 
-  const show = async (ctx: Context, uid: string, details: InteractionDetails, flow: StepUpFlow, extra: Record<string, unknown> = {}, status?: number) => {
-    const face =
-      flow.state === 'face' && flow.facts.certifyUrl
-        ? await faceView({
-            certifyUrl: flow.facts.certifyUrl,
-            development: config.env !== 'production',
-            flowId: flow.id,
-            statusUrl: `${base(uid)}/face/status?flow=${flow.id}`,
-            continueUrl: `${base(uid)}/continue`,
-            retryUrl: `${base(uid)}/face/start`,
-          })
+  const show = async (ctx: Context, uid: string, details: InteractionDetails, flow: StepUpFlow, extra: Record<string, unknown> & { method?: 'pwd' | 'sms'; codeSent?: boolean } = {}, status?: number) => {
+    const face = await faceStep.view(flow);
+    // The real-name check is the correction of the user centre: the same proof that it is you and captcha.
+    const reauth =
+      flow.state === 'real_name' && flow.accountId
+        ? await reauthBlock(deps, flow.accountId, { method: extra.method ?? requestedMethod(ctx), codeSent: extra.codeSent === true, sendAction: `${base(uid)}/real-name/send`, pageUrl: `${base(uid)}?flow=${flow.id}` })
         : undefined;
+    const ready = reauth !== undefined && (reauth.method === 'pwd' || reauth.codeSent);
     render(
       ctx,
       views,
@@ -82,7 +90,10 @@ export function stepUpRoutes(deps: RouteDeps): Router {
         values: { certType: '01' },
         fieldErrors: {},
         face,
-        actions: { realName: `${base(uid)}/real-name`, faceStart: `${base(uid)}/face/start`, cancel: `${base(uid)}/cancel` },
+        reauth,
+        ready,
+        captcha: ready ? await services.captcha.issue() : undefined,
+        actions: { page: `${base(uid)}?flow=${flow.id}`, realName: `${base(uid)}/real-name`, faceStart: `${base(uid)}/face/start`, cancel: `${base(uid)}/cancel` },
         ...extra,
       },
       status,
@@ -102,8 +113,7 @@ export function stepUpRoutes(deps: RouteDeps): Router {
       { login: { accountId, acr, amr, remember: true }, stepUp: { attempted: true } },
       { mergeWithLastSubmission: false },
     );
-    ctx.redirect(returnTo);
-    ctx.status = 303;
+    seeOther(ctx, returnTo);
   };
 
   router.get('/', async (ctx) => {
@@ -112,12 +122,27 @@ export function stepUpRoutes(deps: RouteDeps): Router {
     if (!id) {
       const state = await neededState(accountId, required, false);
       const flow = await services.flows.start(stepUpFlow, browserIdOf(ctx), { facts: { requiredAcr: required }, interactionUid: uid, accountId, state: state === 'done' ? 'face' : state });
-      ctx.redirect(`${base(uid)}?flow=${flow.id}`);
-      ctx.status = 303;
+      seeOther(ctx, `${base(uid)}?flow=${flow.id}`);
       return;
     }
     const flow = await loadFlow(ctx, uid, id, ['real_name', 'face']);
     await show(ctx, uid, details, flow);
+  });
+
+  /** The SMS way of proving it is you before the real-name check (a code to the bound phone after a captcha). */
+  router.post('/real-name/send', async (ctx) => {
+    const form = await guard(ctx);
+    const { uid, details, accountId } = await interaction(ctx);
+    const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['real_name']);
+    try {
+      const phone = await sendReauthCode(deps, ctx, accountId, form, 'reauth');
+      await show(ctx, uid, details, flow, { method: 'sms', codeSent: true, notice: t(st(ctx).locale, 'account.phone.code_sent', { phone }) });
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.status >= 500 && !(err instanceof UpstreamError))) throw err;
+      const message = t(st(ctx).locale, err.code, err.params);
+      const field = (err as { field?: unknown }).field;
+      await show(ctx, uid, details, flow, { method: 'sms', ...(field === 'captcha' ? { fieldErrors: { sendCaptcha: message } } : { error: message }) }, err.status);
+    }
   });
 
   router.post('/real-name', async (ctx) => {
@@ -125,24 +150,32 @@ export function stepUpRoutes(deps: RouteDeps): Router {
     const { uid, details, accountId, required } = await interaction(ctx);
     const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['real_name']);
     const values = { certType: field(form, 'certType', 4), documentNumber: field(form, 'documentNumber', 64), name: field(form, 'name', 64) };
+    const reauth = reauthProofFrom(form, 'reauth');
     try {
       if (!isCertType(values.certType)) throw new ValidationError('documents.unknown_type', 'certType');
-      await assurance.correctRealName(accountId, { certType: values.certType, documentNumber: values.documentNumber, name: values.name }, { actor: accountId, ip: st(ctx).ip, requestId: st(ctx).requestId });
+      await assurance.correctRealName(
+        accountId,
+        { certType: values.certType, documentNumber: values.documentNumber, name: values.name },
+        { captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), reauth },
+        { actor: accountId, ip: st(ctx).ip, requestId: st(ctx).requestId },
+      );
     } catch (err) {
-      const tr = (code: string) => t(st(ctx).locale, code);
-      if (err instanceof ValidationError) {
-        await show(ctx, uid, details, flow, { values, fieldErrors: { [err.field ?? 'name']: tr(err.code) } }, 400);
+      if (!(err instanceof AppError) || (err.status >= 500 && !(err instanceof UpstreamError))) throw err;
+      if (err.code === 'realname.locked') {
+        // A registry match holds already (e.g. from another tab): go on with what is still missing.
+        seeOther(ctx, `${base(uid)}`);
         return;
       }
+      const message = t(st(ctx).locale, err.code, err.params);
+      const errField = (err as { field?: unknown }).field;
+      const codeSent = reauth.method === 'sms' && !smsCodeNeedsResend(err.code);
+      const common = { values, method: reauth.method, codeSent };
       if (err instanceof ConflictError) {
-        await show(ctx, uid, details, flow, { values, fieldErrors: { documentNumber: tr('register.document_taken') }, conflictAppeal: true }, 409);
+        await show(ctx, uid, details, flow, { ...common, fieldErrors: { documentNumber: message }, conflictAppeal: err.code === 'registration.document_taken' }, 409);
         return;
       }
-      if (err instanceof UpstreamError) {
-        await show(ctx, uid, details, flow, { values, error: tr(err.code) }, 503);
-        return;
-      }
-      throw err;
+      await show(ctx, uid, details, flow, { ...common, ...(typeof errField === 'string' ? { fieldErrors: { [errField]: message } } : { error: message }) }, err.status);
+      return;
     }
     const next = await neededState(accountId, required, false);
     const moved = await services.flows.advance(stepUpFlow, flow, next);
@@ -150,78 +183,49 @@ export function stepUpRoutes(deps: RouteDeps): Router {
       await finish(ctx, details, accountId, moved);
       return;
     }
-    ctx.redirect(`${base(uid)}?flow=${flow.id}`);
-    ctx.status = 303;
+    seeOther(ctx, `${base(uid)}?flow=${flow.id}`);
   });
 
-  router.post('/face/start', async (ctx) => {
-    const form = await guard(ctx);
-    const { uid, details, accountId } = await interaction(ctx);
-    const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['face']);
-    const identity = await assurance.identityOf(accountId);
-    if (!identity) {
-      await show(ctx, uid, details, flow, { error: t(st(ctx).locale, 'stepup.no_document') }, 400);
-      return;
-    }
-    try {
-      const started = await assurance.startFaceCheck(identity);
-      await services.flows.advance(stepUpFlow, flow, 'face', { certifyId: started.certifyId, certifyUrl: started.certifyUrl });
-    } catch (err) {
-      if (!(err instanceof UpstreamError)) throw err;
-      await show(ctx, uid, details, flow, { error: t(st(ctx).locale, 'face.unavailable') }, 503);
-      return;
-    }
-    ctx.redirect(`${base(uid)}?flow=${flow.id}`);
-    ctx.status = 303;
-  });
-
-  /** Asks the verifier (never the browser) for the result; a pass is recorded once. */
-  const settleFace = async (ctx: Context, flow: StepUpFlow, accountId: string): Promise<'pending' | 'passed' | 'failed'> => {
-    if (flow.facts.faceVerified) return 'passed';
-    if (!flow.facts.certifyId) return 'failed';
-    const result = await assurance.faceResult(flow.facts.certifyId);
-    if (result !== 'passed') return result;
-    const moved = await services.flows.advance(stepUpFlow, flow, 'face', { faceVerified: true, certifyUrl: undefined });
-    await assurance.recordFaceMatch(accountId, flow.facts.certifyId, { actor: accountId, ip: st(ctx).ip, requestId: st(ctx).requestId });
-    flow.facts = moved.facts;
-    flow.version = moved.version;
-    return 'passed';
+  /** The step-up flow of this interaction a face request names (the posted form, or the status poll's query). */
+  const loadFaceFlow = async (ctx: Context, states: readonly StepUpState[], form: Record<string, string>): Promise<StepUpFlow> => {
+    const { uid } = await interaction(ctx);
+    return loadFlow(ctx, uid, ctx.method === 'GET' ? (typeof ctx.query.flow === 'string' ? ctx.query.flow : '') : field(form, 'flow', 64), states);
   };
-
-  router.get('/face/status', async (ctx) => {
-    const { uid, accountId } = await interaction(ctx);
-    const flow = await loadFlow(ctx, uid, typeof ctx.query.flow === 'string' ? ctx.query.flow : '', ['face']);
-    let status: 'pending' | 'passed' | 'failed';
-    try {
-      status = await settleFace(ctx, flow, accountId);
-    } catch (err) {
-      if (err instanceof FlowError && err.reason === 'conflict') status = 'pending';
-      else if (err instanceof UpstreamError) status = 'pending';
-      else throw err;
-    }
-    ctx.set('Cache-Control', 'no-store');
-    ctx.body = { status };
-  });
-
-  router.post('/continue', async (ctx) => {
-    const form = await guard(ctx);
-    const { uid, details, accountId, required } = await interaction(ctx);
-    let flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['face']);
-    const status = await settleFace(ctx, flow, accountId).catch((err: unknown) => {
-      if (err instanceof UpstreamError) return 'pending' as const;
-      throw err;
-    });
-    if (status !== 'passed') {
-      await show(ctx, uid, details, flow, { error: t(st(ctx).locale, status === 'failed' ? 'face.failed' : 'face.not_passed') }, 400);
-      return;
-    }
-    flow = await loadFlow(ctx, uid, flow.id, ['face']);
-    const next = await neededState(accountId, required, true);
-    if (next !== 'done') {
-      await show(ctx, uid, details, flow, { error: t(st(ctx).locale, 'face.not_passed') }, 400);
-      return;
-    }
-    await finish(ctx, details, accountId, await services.flows.advance(stepUpFlow, flow, 'done'));
+  // The face check of the account's own identity, through the face step every journey shares; a
+  // pass is recorded once, as soon as a poll or the continue sees it, and counts for this sign-in.
+  const flowBase = (flow: StepUpFlow) => base(flow.interactionUid as string);
+  const faceStep = faceStepRoutes<StepUpState, StepUpFacts>(router, deps, {
+    flow: stepUpFlow,
+    state: 'face',
+    paths: { start: '/face/start', status: '/face/status', continue: '/continue' },
+    urls: (flow) => ({ status: `${flowBase(flow)}/face/status?flow=${flow.id}`, continue: `${flowBase(flow)}/continue`, retry: `${flowBase(flow)}/face/start` }),
+    load: loadFaceFlow,
+    begin: (ctx, form) => loadFaceFlow(ctx, ['face'], form),
+    identity: async (ctx) => assurance.identityOf((await interaction(ctx)).accountId),
+    show: async (ctx, flow, error, status) => {
+      const { uid, details } = await interaction(ctx);
+      await show(ctx, uid, details, flow, { error }, status);
+    },
+    pageUrl: (flow) => `${flowBase(flow)}?flow=${flow.id}`,
+    settle: async (ctx, flow) => {
+      if (flow.facts.faceVerified) return 'passed';
+      if (!flow.facts.identityKey) return 'failed';
+      const result = await assurance.settledFaceResult(flow.facts.certifyId);
+      if (result !== 'passed' || !flow.facts.certifyId) return result;
+      const { accountId } = await interaction(ctx);
+      const moved = await services.flows.advance(stepUpFlow, flow, 'face', { faceVerified: true, certifyUrl: undefined });
+      await assurance.recordFaceMatch(accountId, { certifyId: flow.facts.certifyId, identityKey: flow.facts.identityKey }, { actor: accountId, ip: st(ctx).ip, requestId: st(ctx).requestId });
+      flow.facts = moved.facts;
+      flow.version = moved.version;
+      return 'passed';
+    },
+    passed: async (ctx, settled) => {
+      const { uid, details, accountId, required } = await interaction(ctx);
+      const flow = await loadFlow(ctx, uid, settled.id, ['face']);
+      const next = await neededState(accountId, required, true);
+      if (next !== 'done') return show(ctx, uid, details, flow, { error: t(st(ctx).locale, 'face.not_passed') }, 400);
+      await finish(ctx, details, accountId, await services.flows.advance(stepUpFlow, flow, 'done'));
+    },
   });
 
   router.post('/cancel', async (ctx) => {

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { CryptoConfigError } from './errors.js';
 
-export const blindIndexPurposes = ['document', 'phone', 'identifier'] as const;
+export const blindIndexPurposes = ['document', 'phone', 'identifier', 'identity'] as const;
 export type BlindIndexPurpose = (typeof blindIndexPurposes)[number];
 
 /** (purpose, normalised value) → 64 lowercase hex characters of HMAC-SHA-256. */

@@ -15,6 +15,7 @@ export const keyPurposes = {
   signingKeyWrap: 'signing-key-wrap',
   csrf: 'csrf',
   browserBinding: 'browser-binding',
+  proofOfWork: 'proof-of-work',
 } as const;
 export type KeyPurpose = keyof typeof keyPurposes;
 
@@ -30,6 +31,7 @@ const keyLengths: { readonly [P in KeyPurpose]: number } = {
   signingKeyWrap: 32,
   csrf: 32,
   browserBinding: 32,
+  proofOfWork: 32,
 };
 
 const HKDF_SALT = Buffer.from('jsrs-idp/hkdf/v1', 'utf8');

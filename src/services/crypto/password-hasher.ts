@@ -28,8 +28,8 @@ export interface PasswordHasher {
   verifyAgainstDummy(password: string): Promise<false>;
   /** True when `hash` was made at another cost than the configured one (rehash after a successful login). */
   needsRehash(hash: string): boolean;
-  /** Pool state, for metrics and tests. */
-  stats(): { workers: number; busy: number; queued: number };
+  /** Pool state, for metrics and tests; `verifications` counts every bcrypt verify started (dummy ones too). */
+  stats(): { workers: number; busy: number; queued: number; verifications: number };
   /** Rejects queued and running jobs and terminates every worker. Idempotent. */
   close(): Promise<void>;
 }
@@ -83,6 +83,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   let nextId = 1;
   let closed = false;
   let dummyHash: Promise<string> | undefined;
+  let verifications = 0;
 
   function startWorker(): Slot {
     // execArgv [] keeps loaders such as tsx out of the worker: its source is plain JavaScript.
@@ -140,6 +141,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
 
   function run(request: Request): Promise<string | boolean> {
     if (closed) return Promise.reject(new PasswordHasherError('password hasher is closed'));
+    if (request.op === 'verify') verifications += 1;
     return new Promise((resolve, reject) => {
       queue.push({ request, resolve, reject });
       dispatch();
@@ -190,7 +192,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     stats() {
       let busy = 0;
       for (const slot of slots) if (slot.job) busy += 1;
-      return { workers: slots.size, busy, queued: queue.length };
+      return { workers: slots.size, busy, queued: queue.length, verifications };
     },
     async close(): Promise<void> {
       closed = true;

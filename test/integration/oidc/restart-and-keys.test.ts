@@ -79,10 +79,13 @@ t.test(`a restart keeps keys, clients and tokens (${engineName})`, async (t) => 
   t.same(jwksAfter.keys.map((k) => k.kid), jwksBefore.keys.map((k) => k.kid), 'the same keys after the restart');
   t.equal((await introspect(second.url, 'machine', 'machine-secret-123', token)).active, true, 'a token from before the restart is still active');
   t.ok(await second.container.clients.find(demo.clientId), 'clients are kept');
-  for (let i = 0; i < 5; i += 1) await second.container.services.lockout.recordFailure('identifier:restart-test');
+  for (let i = 0; i < 5; i += 1) await second.container.services.lockout.attempt('identifier:restart-test', async () => false);
   const third = await startApp({ database: secondDb });
   t.teardown(() => third.stop());
-  t.equal((await third.container.services.lockout.status('identifier:restart-test')).locked, true, 'a lock holds across a restart');
+  let checked = false;
+  const after = await third.container.services.lockout.attempt('identifier:restart-test', async () => (checked = true));
+  t.match(after, { ok: false, reason: 'locked' }, 'a lock holds across a restart');
+  t.equal(checked, false, 'and nothing is checked');
 });
 
 t.test(`key rotation publishes new keys first and keeps the old ones (${engineName})`, async (t) => {

@@ -13,6 +13,7 @@ import { loadPopulationRegistry } from '../../../src/mocks/fixtures.js';
 import { ConflictError, createAccountService, type RegisterInput } from '../../../src/services/accounts.js';
 import { createAudit } from '../../../src/services/audit.js';
 import { createBlindIndex, createKeyring, createPasswordHasher, createPiiCipher } from '../../../src/services/crypto/index.js';
+import { createIdentityLevels } from '../../../src/services/identity-levels.js';
 import { createTestDatabase, engineName } from '../../helpers/database.js';
 
 const people = loadPopulationRegistry();
@@ -42,8 +43,11 @@ const clock = createControllableClock(new Date('2026-11-27T02:00:00Z'));
 const keyring = createKeyring({ current: { id: 'k1', key: 'mkQ1o4x3tZ9vP0cR7sYwL2nH8bJ5dF6gA1eK3uV9iT0' } });
 const secrets = { keyring, cipher: createPiiCipher({ keyring, algorithm: 'A256GCM' }), blindIndex: createBlindIndex(keyring.current.keys.blindIndex) };
 const audit = createAudit({ db, clock, logger: createLogger('silent') });
+const levels = createIdentityLevels(secrets);
 const serviceWith = (registry: PopulationRegistry) =>
-  createAccountService({ db, secrets, hasher, registry, clock, audit, registryAdapterName: 'mock-registry' });
+  createAccountService({ db, secrets, hasher, registry, clock, audit, levels, registryAdapterName: 'mock-registry' });
+/** The identity key of what `value` registered (the identity its proofs must name to count). */
+const keyOfInput = (value: RegisterInput) => levels.keyOf({ certType: value.certType, number: value.documentNumber, name: value.name });
 const accounts = serviceWith(createMockPopulationRegistry({ people }));
 
 async function counts(): Promise<Record<string, number>> {
@@ -253,13 +257,15 @@ t.test(`a ciphertext cannot be moved to another account (${engineName})`, async 
 });
 
 t.test(`identity proofs raise the level and never lower it (${engineName})`, async (t) => {
-  const { accountId } = await accounts.register(input());
+  const registered = input();
+  const identityKey = keyOfInput(registered);
+  const { accountId } = await accounts.register(registered);
   clock.advance(1000);
-  t.equal(await accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face' }), 'registered', 'a face alone proves no name');
+  t.equal(await accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face', identityKey }), 'registered', 'a face alone proves no name');
   clock.advance(1000);
-  t.equal(await accounts.addProof(accountId, { kind: 'upstream_assertion', level: 'real_name', adapter: 'jszw', reference: 'jszw:u1' }), 'real_person');
+  t.equal(await accounts.addProof(accountId, { kind: 'upstream_assertion', level: 'real_name', adapter: 'jszw', reference: 'jszw:u1', identityKey }), 'real_person');
   clock.advance(1000);
-  t.equal(await accounts.addProof(accountId, { kind: 'upstream_assertion', level: 'registered', adapter: 'alipay' }), 'real_person', 'a lower proof does not lower');
+  t.equal(await accounts.addProof(accountId, { kind: 'upstream_assertion', level: 'registered', adapter: 'alipay', identityKey }), 'real_person', 'a lower proof does not lower');
   const view = await accounts.getAccount(accountId);
   t.equal(view?.level, 'real_person');
   t.same(view?.proofs.map((p) => [p.kind, p.level, p.adapter]), [
@@ -270,16 +276,42 @@ t.test(`identity proofs raise the level and never lower it (${engineName})`, asy
   const changes = await db.selectFrom('audit_events').select(['details']).where('event', '=', 'account.level_changed').execute();
   t.same(changes.map((c) => c.details), [{ from: 'registered', to: 'real_person', kind: 'upstream_assertion', adapter: 'jszw' }]);
 
-  const second = await accounts.register(input({ documentNumber: freshId(30), phoneE164: '+8613500000001' }));
-  const levels = await Promise.all([
-    accounts.addProof(second.accountId, { kind: 'registry_match', level: 'real_name', adapter: 'mock-registry' }),
-    accounts.addProof(second.accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face' }),
+  const secondInput = input({ documentNumber: freshId(30), phoneE164: '+8613500000001' });
+  const second = await accounts.register(secondInput);
+  const secondKey = keyOfInput(secondInput);
+  const raised = await Promise.all([
+    accounts.addProof(second.accountId, { kind: 'registry_match', level: 'real_name', adapter: 'mock-registry', identityKey: secondKey }),
+    accounts.addProof(second.accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face', identityKey: secondKey }),
   ]);
-  t.ok(levels.includes('real_person'), 'parallel proofs are serialised: the later one sees the earlier');
+  t.ok(raised.includes('real_person'), 'parallel proofs are serialised: the later one sees the earlier');
   t.equal((await accounts.getAccount(second.accountId))?.level, 'real_person');
 
-  await t.rejects(accounts.addProof('00000000-0000-4000-8000-000000000000', { kind: 'face_match', level: 'real_person', adapter: 'x' }), NotFoundError);
-  await t.rejects(accounts.addProof('nope', { kind: 'face_match', level: 'real_person', adapter: 'x' }), NotFoundError);
+  await t.rejects(accounts.addProof('00000000-0000-4000-8000-000000000000', { kind: 'face_match', level: 'real_person', adapter: 'x', identityKey }), NotFoundError);
+  await t.rejects(accounts.addProof('nope', { kind: 'face_match', level: 'real_person', adapter: 'x', identityKey }), NotFoundError);
+});
+
+t.test(`a proof counts only for the identity it proved (${engineName})`, async (t) => {
+  const mine = input({ documentNumber: freshId(50), phoneE164: '+8613500000050', name: '甲某' });
+  const { accountId } = await accounts.register(mine);
+  const other = levels.keyOf({ certType: '01', number: freshId(51), name: '乙某' });
+  t.equal(await accounts.addProof(accountId, { kind: 'registry_match', level: 'real_name', adapter: 'mock-registry', identityKey: other }), 'registered', "another person's registry match raises nothing");
+  t.equal(await accounts.addProof(accountId, { kind: 'upstream_assertion', level: 'real_person', adapter: 'jszw', identityKey: other }), 'registered', "nor another person's upstream level");
+  t.same((await accounts.getAccount(accountId))?.proofs, [], 'and they are not shown as the account\'s proofs');
+  const sameNumberOtherName = levels.keyOf({ certType: '01', number: mine.documentNumber, name: '丙某' });
+  t.equal(await accounts.addProof(accountId, { kind: 'registry_match', level: 'real_name', adapter: 'mock-registry', identityKey: sameNumberOtherName }), 'registered', 'the name is part of the identity');
+  const sameDigitsOtherType = levels.keyOf({ certType: '08', number: mine.documentNumber, name: mine.name });
+  t.equal(await accounts.addProof(accountId, { kind: 'registry_match', level: 'real_name', adapter: 'mock-registry', identityKey: sameDigitsOtherType }), 'registered', 'so is the certificate type');
+
+  // Any path that changes who the account says it is leaves the proofs of the former identity behind.
+  t.equal(await accounts.addProof(accountId, { kind: 'registry_match', level: 'real_name', adapter: 'mock-registry', identityKey: keyOfInput(mine) }), 'real_name');
+  t.equal(await accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face', identityKey: keyOfInput(mine) }), 'real_person');
+  const swapped = freshId(52);
+  await db.updateTable('account_documents').set({ number_envelope: secrets.cipher.encrypt(swapped, `account_documents.number:${accountId}`), number_index: secrets.blindIndex('document', swapped) }).where('account_id', '=', accountId).execute();
+  const after = await accounts.getAccount(accountId);
+  t.equal(after?.level, 'registered', 'a swapped document carries no level');
+  t.same(after?.proofs, [], 'and none of the former proofs');
+  await db.updateTable('accounts').set({ name_envelope: secrets.cipher.encrypt('乙某', `accounts.name:${accountId}`) }).where('id', '=', accountId).execute();
+  t.equal((await accounts.getAccount(accountId))?.level, 'registered', 'a swapped name neither');
 });
 
 t.test(`passwords (${engineName})`, async (t) => {
@@ -310,7 +342,7 @@ t.test(`passwords (${engineName})`, async (t) => {
 
 t.test(`PII is stored only encrypted (${engineName})`, async (t) => {
   const { accountId } = await accounts.register(input({ documentNumber: lin.idNumber, name: lin.name, phoneE164: '+8613912340000' }));
-  await accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face', reference: 'face:1' });
+  await accounts.addProof(accountId, { kind: 'face_match', level: 'real_person', adapter: 'mock-face', reference: 'face:1', identityKey: levels.keyOf({ certType: '01', number: lin.idNumber, name: lin.name }) });
   await db.insertInto('upstream_links').values({ account_id: accountId, upstream: 'essc', subject: 'opaque-sub' }).execute();
   // Every name, number and phone any test of this file registered (CJK names could only leak as
   // themselves; ASCII values are long enough never to occur by chance in base64 or hex).

@@ -1,9 +1,12 @@
-// Graphical captcha: an SVG data URI, only the HMAC of the answer stored, one use per captcha
-// (right or wrong), case-insensitive, expiry by the clock, malformed ids refused before SQL.
+// Graphical captcha: a PNG data URI with a proof-of-work challenge, only the HMAC of the answer
+// stored, one use per captcha (right or wrong), case-insensitive, expiry by the clock, malformed ids
+// refused before SQL.
 
 import t from 'tap';
 import { createControllableClock } from '../../../src/domain/clock.js';
+import { CAPTCHA_ALPHABET } from '../../../src/services/captcha-image.js';
 import { createCaptchaService } from '../../../src/services/captcha.js';
+import { createProofOfWork } from '../../../src/services/proof-of-work.js';
 import { createTestDatabase, engineName } from '../../helpers/database.js';
 
 const testDb = await createTestDatabase();
@@ -11,7 +14,8 @@ t.teardown(() => testDb.drop());
 const { db } = testDb.database;
 const key = Buffer.alloc(32, 5);
 const clock = createControllableClock(new Date('2026-12-01T08:00:00Z'));
-const captcha = createCaptchaService({ db, clock, key, dev: true });
+const proofOfWork = createProofOfWork({ db, clock, key: Buffer.alloc(32, 6), difficulty: 50, ttlSeconds: 600 });
+const captcha = createCaptchaService({ db, clock, key, dev: true, proofOfWork });
 
 async function issued() {
   const { id, image } = await captcha.issue();
@@ -22,12 +26,16 @@ async function issued() {
 
 const flipCase = (s: string) => [...s].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
 
-t.test(`issue gives an SVG image and stores only an HMAC (${engineName})`, async (t) => {
+t.test(`issue gives a PNG image and a proof-of-work challenge, and stores only an HMAC (${engineName})`, async (t) => {
   const { id, image, answer } = await issued();
   t.match(id, /^[0-9a-f-]{36}$/);
-  t.match(answer, /^[^0oO1lIi]{4}$/);
-  t.ok(image.startsWith('data:image/svg+xml;base64,'));
-  t.match(Buffer.from(image.slice('data:image/svg+xml;base64,'.length), 'base64').toString('utf8'), /^<svg[\s\S]*<\/svg>$/);
+  t.match(answer, new RegExp(`^[${CAPTCHA_ALPHABET}]{4}$`));
+  t.ok(image.startsWith('data:image/png;base64,'));
+  const png = Buffer.from(image.slice('data:image/png;base64,'.length), 'base64');
+  t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG, no markup to read');
+  t.notOk(png.toString('latin1').toLowerCase().includes(answer.toLowerCase()), 'the answer is not in the bytes');
+  const { pow } = await captcha.issue();
+  t.match(pow, { parameters: { algorithm: 'SHA-256' }, signature: /^[0-9a-f]{64}$/ }, 'a signed challenge comes with it');
   const row = await db.selectFrom('captchas').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   t.match(row.answer_hash, /^[0-9a-f]{64}$/);
   t.notOk(JSON.stringify(row).toLowerCase().includes(answer.toLowerCase()));
@@ -66,7 +74,7 @@ t.test('unknown, malformed and expired ids are false', async (t) => {
 });
 
 t.test('lastAnswer only in dev', async (t) => {
-  const prod = createCaptchaService({ db, clock, key, ttlSeconds: 60, dev: false });
+  const prod = createCaptchaService({ db, clock, key, ttlSeconds: 60, dev: false, proofOfWork });
   const { id } = await prod.issue();
   t.equal(prod.lastAnswer(), undefined);
   const row = await db.selectFrom('captchas').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();

@@ -1,6 +1,8 @@
 // Password sign-in on a real database: success by phone or document, lockout of accounts and of
-// unknown identifiers alike, one bcrypt verification per attempt, and an audit trail without PII.
+// unknown identifiers alike, one bcrypt verification per attempt checked (none once locked, at most
+// five under any number of parallel attempts), and an audit trail without PII.
 
+import { createIdentityLevels } from '../../../src/services/identity-levels.js';
 import t from 'tap';
 import { sql } from 'kysely';
 import { createMockPopulationRegistry } from '../../../src/adapters/population-registry/mock.js';
@@ -18,16 +20,22 @@ const testDb = await createTestDatabase();
 t.teardown(() => testDb.drop());
 const pool = createPasswordHasher({ cost: 4, poolSize: 2 });
 t.teardown(() => pool.close());
-/** Counts bcrypt verifications: every attempt must spend exactly one, known account or not. */
-const spent = { verify: 0, dummy: 0 };
+/** Counts bcrypt verifications: every checked attempt spends exactly one, known account or not. */
+const spent = { verify: 0, dummy: 0, right: 0 };
+/** While set, every verification waits for it (to hold checks open while other attempts arrive). */
+let gate: Promise<void> | undefined;
 const hasher: PasswordHasher = {
   ...pool,
-  verify: (password, hash) => {
+  verify: async (password, hash) => {
     spent.verify += 1;
+    if (password === PASSWORD) spent.right += 1;
+    await gate;
     return pool.verify(password, hash);
   },
-  verifyAgainstDummy: (password) => {
+  verifyAgainstDummy: async (password) => {
     spent.dummy += 1;
+    if (password === PASSWORD) spent.right += 1;
+    await gate;
     return pool.verifyAgainstDummy(password);
   },
 };
@@ -37,10 +45,10 @@ const clock = createControllableClock(start);
 const keyring = createKeyring({ current: { id: 'k1', key: 'mkQ1o4x3tZ9vP0cR7sYwL2nH8bJ5dF6gA1eK3uV9iT0' } });
 const secrets = { keyring, cipher: createPiiCipher({ keyring, algorithm: 'A256GCM' }), blindIndex: createBlindIndex(keyring.current.keys.blindIndex) };
 const audit = createAudit({ db, clock, logger: createLogger('silent') });
-const accounts = createAccountService({ db, secrets, hasher, registry: createMockPopulationRegistry({ people: [] }), clock, audit });
+const accounts = createAccountService({ db, secrets, hasher, registry: createMockPopulationRegistry({ people: [] }), clock, audit, levels: createIdentityLevels(secrets) });
 const lockSeconds = 4 * 3600;
 const lockout = createLockout({ db, clock, maxFailures: 5, lockSeconds });
-const passwordSignIn = createPasswordSignIn({ accounts, lockout, hasher, blindIndex: secrets.blindIndex, audit });
+const passwordSignIn = createPasswordSignIn({ accounts, lockout, blindIndex: secrets.blindIndex, audit });
 
 const PASSWORD = 'Abcdef12!';
 const WRONG = 'Abcdef12?';
@@ -88,7 +96,7 @@ t.test(`success by phone or document, failure by either (${engineName})`, async 
   const byPhone = await spending(() => passwordSignIn.signIn({ identifier: a.national, password: PASSWORD, ip: '203.0.113.5', requestId: 'r1', clientId: 'rp1' }));
   t.same(byPhone, { value: { ok: true, accountId: a.accountId }, verifications: 1 });
   t.same(await passwordSignIn.signIn({ identifier: a.documentNumber.toLowerCase(), password: PASSWORD }), { ok: true, accountId: a.accountId });
-  t.same(await passwordSignIn.signIn({ identifier: `+86 ${a.national}`, password: WRONG }), { ok: false, reason: 'invalid' });
+  t.same(await passwordSignIn.signIn({ identifier: `+86 ${a.national}`, password: WRONG }), { ok: false, reason: 'invalid', remaining: 4 });
   const rows = await auditRows('signin.password', a.accountId);
   t.match(rows, [
     { outcome: 'success', client_id: 'rp1', ip: '203.0.113.5', request_id: 'r1', details: { identifier: '137****0001' } },
@@ -102,16 +110,14 @@ t.test(`an account locks after 5 failures for 4 hours (${engineName})`, async (t
   const a = await newAccount(2);
   for (let i = 1; i <= 4; i += 1) {
     const attempt = await spending(() => passwordSignIn.signIn({ identifier: a.national, password: WRONG }));
-    t.same(attempt, { value: { ok: false, reason: 'invalid' }, verifications: 1 }, `failure ${i}`);
+    t.same(attempt, { value: { ok: false, reason: 'invalid', remaining: 5 - i }, verifications: 1 }, `failure ${i}: ${5 - i} tries remain`);
   }
   const until = new Date(start.getTime() + lockSeconds * 1000);
   t.same(await passwordSignIn.signIn({ identifier: a.national, password: WRONG }), { ok: false, reason: 'locked', until });
   t.match(await failureRow(`account:${a.accountId}`), { failures: 5, locked_until: until });
 
-  const dummiesBefore = spent.dummy;
   const right = await spending(() => passwordSignIn.signIn({ identifier: a.documentNumber, password: PASSWORD }));
-  t.same(right, { value: { ok: false, reason: 'locked', until }, verifications: 1 }, 'the right password says locked, after the same work');
-  t.equal(spent.dummy, dummiesBefore + 1, 'checked against the dummy hash');
+  t.same(right, { value: { ok: false, reason: 'locked', until }, verifications: 0 }, 'the right password says locked, and is not checked');
 
   const locked = await auditRows('account.locked', a.accountId);
   t.equal(locked.length, 1);
@@ -127,9 +133,9 @@ t.test(`a success resets the count (${engineName})`, async (t) => {
   clock.set(start);
   const a = await newAccount(3);
   const attempt = (password: string) => passwordSignIn.signIn({ identifier: a.national, password });
-  for (let i = 0; i < 4; i += 1) t.same(await attempt(WRONG), { ok: false, reason: 'invalid' });
+  for (let i = 0; i < 4; i += 1) t.same(await attempt(WRONG), { ok: false, reason: 'invalid', remaining: 4 - i });
   t.same(await attempt(PASSWORD), { ok: true, accountId: a.accountId });
-  for (let i = 0; i < 4; i += 1) t.same(await attempt(WRONG), { ok: false, reason: 'invalid' });
+  for (let i = 0; i < 4; i += 1) t.same(await attempt(WRONG), { ok: false, reason: 'invalid', remaining: 4 - i }, 'counted from the success');
   t.match(await failureRow(`account:${a.accountId}`), { failures: 4, locked_until: null });
 });
 
@@ -140,14 +146,15 @@ t.test(`an unknown identifier locks the same way (${engineName})`, async (t) => 
   const spellings = [unknown, '+86 130 0000 0000', '130-0000-0000', '008613000000000', unknown];
   for (let i = 0; i < 4; i += 1) {
     const attempt = await spending(() => passwordSignIn.signIn({ identifier: spellings[i] ?? unknown, password: PASSWORD }));
-    t.same(attempt, { value: { ok: false, reason: 'invalid' }, verifications: 1 });
+    // the same answer as a known account's (remaining tries included): it reveals nothing
+    t.same(attempt, { value: { ok: false, reason: 'invalid', remaining: 4 - i }, verifications: 1 });
   }
   const until = new Date(start.getTime() + lockSeconds * 1000);
   t.same(await passwordSignIn.signIn({ identifier: spellings[4] ?? unknown, password: PASSWORD }), { ok: false, reason: 'locked', until });
   t.same(await passwordSignIn.signIn({ identifier: '+8613000000000', password: WRONG }), { ok: false, reason: 'locked', until });
   t.equal(spent.verify, verifiesBefore, 'only the dummy hash was ever used');
   const key = `identifier:${secrets.blindIndex('identifier', '+8613000000000')}`;
-  t.match(await failureRow(key), { failures: 5, locked_until: until });
+  t.match(await failureRow(key), { failures: 6, locked_until: until }, 'the refused attempt is counted above the limit');
   const locked = await auditRows('account.locked', null);
   t.equal(locked.length, 1);
   t.same(locked[0]?.details, { identifier: '130****0000', failures: 5, until: until.toISOString() });
@@ -155,13 +162,14 @@ t.test(`an unknown identifier locks the same way (${engineName})`, async (t) => 
   const doc = '320102198505059999';
   for (let i = 0; i < 5; i += 1) await passwordSignIn.signIn({ identifier: doc.toLowerCase(), password: WRONG });
   t.match(await passwordSignIn.signIn({ identifier: doc, password: WRONG }), { ok: false, reason: 'locked' });
-  t.same(await passwordSignIn.signIn({ identifier: 'someone-else', password: WRONG }), { ok: false, reason: 'invalid' }, 'other identifiers are not locked');
+  t.same(await passwordSignIn.signIn({ identifier: 'someone-else', password: WRONG }), { ok: false, reason: 'invalid', remaining: 4 }, 'other identifiers are not locked');
 });
 
 t.test(`20 parallel wrong passwords engage the lock at exactly 5 (${engineName})`, async (t) => {
   clock.set(start);
   const a = await newAccount(4);
-  const results = await Promise.all(Array.from({ length: 20 }, () => passwordSignIn.signIn({ identifier: a.national, password: WRONG })));
+  const { value: results, verifications } = await spending(() => Promise.all(Array.from({ length: 20 }, () => passwordSignIn.signIn({ identifier: a.national, password: WRONG }))));
+  t.equal(verifications, 5, 'five verifications, none after the lock engaged');
   const until = new Date(start.getTime() + lockSeconds * 1000);
   t.equal(results.filter((r) => !r.ok && r.reason === 'invalid').length, 4, 'exactly 4 answers before the lock');
   t.same(
@@ -181,6 +189,56 @@ t.test(`20 parallel wrong passwords engage the lock at exactly 5 (${engineName})
     [1, 2, 3, 4, 5],
   );
   t.same(await passwordSignIn.signIn({ identifier: a.national, password: PASSWORD }), { ok: false, reason: 'locked', until });
+});
+
+t.test(`50 parallel attempts with the right password among them: at most 5 verifications, no success once locked (${engineName})`, async (t) => {
+  clock.set(start);
+  const until = new Date(start.getTime() + lockSeconds * 1000);
+  for (const [label, identifier, rightAt] of [
+    ['an account, the right password sent first', 'account', 0],
+    ['an account, the right password sent last', 'account', 49],
+    ['an unknown identifier', 'unknown', 0],
+  ] as const) {
+    const a = await newAccount(10 + rightAt + (identifier === 'unknown' ? 1 : 0));
+    const id = identifier === 'account' ? a.national : '13100000000';
+    // Verifications wait at the gate until the refused attempts have answered: every attempt is
+    // counted while the first checks are still running (the interleaving of the reported race).
+    let open = () => {};
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const before = spent.verify + spent.dummy;
+    const rightBefore = spent.right;
+    let answered = 0;
+    let allRefused = () => {};
+    const refused = new Promise<void>((resolve) => (allRefused = resolve));
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      passwordSignIn.signIn({ identifier: id, password: i === rightAt ? PASSWORD : WRONG }).finally(() => {
+        answered += 1;
+        if (answered === 45) allRefused();
+      }),
+    );
+    await Promise.race([refused, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+    t.equal(answered, 45, `${label}: 45 answered without a verification`);
+    open();
+    gate = undefined;
+    const results = await Promise.all(pending);
+    t.equal(spent.verify + spent.dummy - before, 5, `${label}: 5 verifications`);
+    const successes = results.filter((r) => r.ok).length;
+    // The right password signs in only when it took one of the five slots (counted before the
+    // lock engaged); counted after it, it is refused unchecked, like every other attempt.
+    const rightChecked = spent.right - rightBefore;
+    t.equal(successes, identifier === 'account' ? rightChecked : 0, `${label}: ${successes} success(es), the right password ${rightChecked ? '' : 'not '}checked`);
+    // The wrong password in the fifth slot engages the lock and answers 'locked'. When the right
+    // password took that slot itself (arrival order is not send order), all four wrong ones say
+    // 'invalid'. Its slot is read back from the counter: 50 attempts counted, the success forgot
+    // the ones up to its own.
+    // (For an unknown identifier the right password is as wrong as any other.)
+    const signedIn = identifier === 'account' && rightChecked === 1;
+    const rightSlot = signedIn ? 50 - ((await failureRow(`account:${a.accountId}`))?.failures ?? 0) : 0;
+    const invalid = signedIn && rightSlot < 5 ? 3 : 4;
+    t.equal(results.filter((r) => !r.ok && r.reason === 'invalid').length, invalid, `${label}: ${invalid} wrong passwords checked before the lock`);
+    t.equal(results.filter((r) => !r.ok && r.reason === 'locked').length, 50 - successes - invalid, `${label}: the rest say locked`);
+    t.same(await passwordSignIn.signIn({ identifier: id, password: identifier === 'account' ? PASSWORD : WRONG }), { ok: false, reason: 'locked', until }, `${label}: locked afterwards`);
+  }
 });
 
 t.test(`the audit trail holds no clear identifier (${engineName})`, async (t) => {

@@ -13,6 +13,7 @@ import { piiAad } from '../../../src/services/accounts.js';
 import { createAudit } from '../../../src/services/audit.js';
 import { createBlindIndex, createKeyring, createPiiCipher } from '../../../src/services/crypto/index.js';
 import { createUpstreamLinkService, type UpstreamAssertion } from '../../../src/services/upstream-links.js';
+import { createIdentityLevels } from '../../../src/services/identity-levels.js';
 import { createTestDatabase, engineName } from '../../helpers/database.js';
 
 const testDb = await createTestDatabase();
@@ -22,7 +23,8 @@ const clock = createControllableClock(new Date('2026-11-27T02:00:00Z'));
 const keyring = createKeyring({ current: { id: 'k1', key: 'mkQ1o4x3tZ9vP0cR7sYwL2nH8bJ5dF6gA1eK3uV9iT0' } });
 const secrets = { keyring, cipher: createPiiCipher({ keyring, algorithm: 'A256GCM' }), blindIndex: createBlindIndex(keyring.current.keys.blindIndex) };
 const audit = createAudit({ db, clock, logger: createLogger('silent') });
-const links = createUpstreamLinkService({ db, clock, secrets, audit });
+const levels = createIdentityLevels(secrets);
+const links = createUpstreamLinkService({ db, clock, secrets, levels, audit });
 
 let seq = 0;
 const freshId = () => {
@@ -31,13 +33,17 @@ const freshId = () => {
   return `${first17}${gb11643CheckChar(first17)}`;
 };
 
-/** An account at `level`, with a resident-ID document unless `document` is null. */
+/** An account at `level` (real_name: a registry match of its identity), with a resident-ID document unless `document` is null. */
 async function account(level: 'registered' | 'real_name', document: string | null = freshId()): Promise<{ id: string; document: string | null }> {
   const id = randomUUID();
   await db.transaction().execute(async (trx) => {
-    await insertAccount(trx, { id, level, nameEnvelope: secrets.cipher.encrypt('关联测试', piiAad.name(id)), needsPhone: false, now: clock.now() });
+    await insertAccount(trx, { id, nameEnvelope: secrets.cipher.encrypt('关联测试', piiAad.name(id)), needsPhone: false, now: clock.now() });
     if (document) {
       await insertAccountDocument(trx, { accountId: id, certType: '01', numberEnvelope: secrets.cipher.encrypt(document, piiAad.documentNumber(id)), numberIndex: secrets.blindIndex('document', document), now: clock.now() });
+    }
+    if (level === 'real_name') {
+      const identityKey = levels.keyOf({ certType: document ? '01' : null, number: document, name: '关联测试' });
+      await levels.record(trx, id, { kind: 'registry_match', level: 'real_name', adapter: 'population-registry', identityKey }, clock.now());
     }
   });
   return { id, document };
@@ -55,7 +61,7 @@ t.test(`账号关联 rules (${engineName})`, async (t) => {
     t.same(await links.link(me.id, assertion, { actor: me.id }), { outcome: 'linked', level: 'real_person' });
     t.same(await links.link(me.id, assertion, { actor: me.id }), { outcome: 'already_linked', level: 'real_person' }, 'linking again changes nothing');
     t.same(await linksOf(me.id), [{ upstream: 'jszw', subject: 'jszw-own' }]);
-    const proofs = await db.selectFrom('identity_proofs').select(['kind', 'adapter', 'level']).where('account_id', '=', me.id).execute();
+    const proofs = await db.selectFrom('identity_proofs').select(['kind', 'adapter', 'level']).where('account_id', '=', me.id).where('kind', '=', 'upstream_assertion').execute();
     t.same(proofs, [{ kind: 'upstream_assertion', adapter: 'jszw', level: 'real_person' }]);
     t.same(await auditOf(me.id), [['account.upstream_linked', 'success', ''], ['account.level_changed', 'success', '']]);
   });
@@ -94,7 +100,7 @@ t.test(`账号关联 rules (${engineName})`, async (t) => {
     t.same(refusal(noDocument), ['account.links.no_document', 409, 'essc']);
     t.same(await linksOf(me.id), []);
     t.same(await linksOf(bare.id), []);
-    t.equal((await db.selectFrom('identity_proofs').select('id').where('account_id', 'in', [me.id, bare.id]).execute()).length, 0, 'no proof');
+    t.equal((await db.selectFrom('identity_proofs').select('id').where('account_id', 'in', [me.id, bare.id]).where('kind', '=', 'upstream_assertion').execute()).length, 0, 'no proof');
   });
 
   await t.test('an assertion without a document links without a proof; a second account of the same upstream needs the first unlinked', async (t) => {

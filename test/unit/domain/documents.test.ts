@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import {
-  birthDateOf,
   certTypes,
   documentErrorCodes,
   gb11643CheckChar,
@@ -42,9 +41,6 @@ t.test('the fixture registry covers several types and every entry is accepted', 
   t.same([...new Set(registry.map((e) => e.cert_type))].sort(), ['01', '04', '06', '07', '11']);
   for (const entry of registry) {
     accepts(t, entry.cert_type, entry.id_number, entry.id_number);
-    if (['01', '07', '11'].includes(entry.cert_type)) {
-      t.equal(birthDateOf(entry.id_number), entry.birth_date, `birth date of ${entry.id_number}`);
-    }
   }
 });
 
@@ -101,7 +97,6 @@ t.test('15-digit legacy resident IDs are upgraded to 18', async (t) => {
     const legacy = `${id_number.slice(0, 6)}${id_number.slice(8, 17)}`;
     t.equal(legacy.length, 15);
     accepts(t, '01', legacy, id_number);
-    t.equal(birthDateOf(legacy), birthDateOf(id_number));
   }
   rejects(t, '01', '320102990230123', 'documents.id_card.birth_date');
   rejects(t, '01', '990102660101123', 'documents.id_card.region');
@@ -129,8 +124,6 @@ t.test('permanent residence cards (07)', async (t) => {
   const card = '932840198808080025';
   accepts(t, '07', card, card);
   accepts(t, '07', 'usa320880808001', 'USA320880808001');
-  t.equal(birthDateOf(card, '07'), '1988-08-08');
-  t.equal(birthDateOf('USA320880808001', '07'), undefined);
   for (const raw of ['832840198808080025', 'US3208808080012', 'USA32088080800', 'USA3208808080012', '9328401988080800']) {
     rejects(t, '07', raw, 'documents.permanent_residence.format');
   }
@@ -176,16 +169,11 @@ t.test('types, empty and oversized input', async (t) => {
   }
 });
 
-t.test('check character helper and birthDateOf', async (t) => {
+t.test('check character helper', async (t) => {
   t.equal(gb11643CheckChar('32010220010320393'), '5');
   t.equal(gb11643CheckChar('31010419721114465'), 'X');
   t.throws(() => gb11643CheckChar('3201022001032039'), ValidationError);
   t.throws(() => gb11643CheckChar('3201022001032039X'), ValidationError);
-  t.equal(birthDateOf('320102200103203935'), '2001-03-20');
-  t.equal(birthDateOf('320102200103203935', '08'), undefined);
-  t.equal(birthDateOf('320102200102303935'), undefined);
-  t.equal(birthDateOf('H60123456'), undefined);
-  t.equal(birthDateOf('320102010320393'), '1901-03-20');
 });
 
 t.test('every document error code is exercised above', async (t) => {

@@ -9,7 +9,6 @@ import {
   acrValues,
   amrValues,
   identityLevels,
-  isAmr,
   isIdentityLevel,
   isKnownAcr,
   levelFromProofs,
@@ -31,8 +30,6 @@ t.test('order of levels and acr values', async (t) => {
   ]);
   t.same(acrValues.map(acrRank), [0, 1, 2, 3]);
   t.same([...amrValues], ['pwd', 'sms', 'qr', 'face', 'fed', 'essc', 'jszw', 'alipay']);
-  t.ok(isAmr('essc'));
-  t.notOk(isAmr('otp'));
   t.ok(isIdentityLevel('real_name'));
   t.notOk(isIdentityLevel('REAL_NAME'));
 });
@@ -74,7 +71,8 @@ t.test('requested acr values', async (t) => {
 });
 
 t.test('levelFromProofs', async (t) => {
-  const cases: [LevelProof[], string][] = [
+  type Shape = Omit<LevelProof, 'identityKey'>;
+  const cases: [Shape[], string][] = [
     [[], 'registered'],
     [[{ kind: 'registry_match' }], 'real_name'],
     [[{ kind: 'face_match' }], 'registered'],
@@ -87,5 +85,12 @@ t.test('levelFromProofs', async (t) => {
     [[{ kind: 'registry_match' }, { kind: 'upstream_assertion', level: 'real_person' }], 'real_person'],
     [[{ kind: 'upstream_assertion', level: 'real_person' }, { kind: 'registry_match' }], 'real_person'],
   ];
-  for (const [proofs, level] of cases) t.equal(levelFromProofs(proofs), level, JSON.stringify(proofs));
+  const of = (key: string | null) => (proofs: Shape[]) => proofs.map((p) => ({ ...p, identityKey: key }));
+  for (const [proofs, level] of cases) t.equal(levelFromProofs(of('me')(proofs), 'me'), level, JSON.stringify(proofs));
+  for (const [proofs] of cases) {
+    t.equal(levelFromProofs(of('someone else')(proofs), 'me'), 'registered', `another identity's ${JSON.stringify(proofs)} count for nothing`);
+    t.equal(levelFromProofs(of(null)(proofs), 'me'), 'registered', `unkeyed ${JSON.stringify(proofs)} count for nothing`);
+  }
+  t.equal(levelFromProofs([{ kind: 'registry_match', identityKey: 'me' }, { kind: 'face_match', identityKey: 'someone else' }], 'me'), 'real_name', "another identity's face does not complete mine");
+  t.equal(levelFromProofs([{ kind: 'registry_match', identityKey: 'someone else' }, { kind: 'face_match', identityKey: 'me' }], 'me'), 'registered', "nor does another identity's registry match");
 });
