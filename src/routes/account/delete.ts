@@ -10,6 +10,7 @@ import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import { requestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { sendBackchannelLogouts } from '../../oidc/backchannel-logout.js';
+import { accountCentreClientId } from '../../oidc/clients-file.js';
 import type { RouteDeps } from '../deps.js';
 import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode, type ReauthMethod } from '../reauth-block.js';
 import { accountGuard, centreOf, changeContext, formError, msg, renderCentre } from './context.js';
@@ -30,10 +31,13 @@ export function deleteRoutes(router: Router, deps: RouteDeps): void {
   ) => {
     const { account } = centreOf(ctx);
     const holdings = await services.accountDeletion.holdings(account.id);
+    // 已授权应用 as that page counts them: relying parties holding a grant, the centre itself aside.
+    const apps = new Set((await services.accountCentre.grants(account.id)).map((g) => g.payload.clientId).filter((c) => typeof c === 'string' && c !== accountCentreClientId)).size;
     const reauth = await reauthBlock(deps, account.id, { method: extra.method ?? requestedMethod(ctx), codeSent: extra.codeSent === true, sendAction: '/account/delete/send', pageUrl: '/account/delete' });
     renderCentre(ctx, deps, 'account/delete.njk', 'password', {
       phoneMasked: account.phoneE164 ? maskPhone(account.phoneE164) : undefined,
       holdings,
+      apps,
       retentionDays: deps.config.audit.retentionDays,
       reauth,
       ready: reauth.method === 'pwd' || reauth.codeSent,
