@@ -29,6 +29,7 @@ export const auditEvents = [
   'account.centre_signed_out',
   'account.upstream_linked',
   'account.upstream_unlinked',
+  'account.deleted',
   // signing in
   'signin.success',
   ...signInAuditEvents,

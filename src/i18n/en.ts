@@ -2,6 +2,7 @@
 
 import { casesEn } from './cases.js';
 import { rightsCertificatesEn } from './rights-certificates.js';
+import { accountDeletionEn } from './account-deletion.js';
 import type { MessageKey } from './zh-CN.js';
 
 export const en: Record<MessageKey, string> = {
@@ -737,4 +738,5 @@ export const en: Record<MessageKey, string> = {
   'devapp.open': 'Open link',
   ...casesEn,
   ...rightsCertificatesEn,
+  ...accountDeletionEn,
 };

@@ -3,6 +3,7 @@
 
 import { casesZhCN } from './cases.js';
 import { rightsCertificatesZhCN } from './rights-certificates.js';
+import { accountDeletionZhCN } from './account-deletion.js';
 
 export const zhCN = {
   'app.title': "江苏人社统一身份认证",
@@ -735,6 +736,7 @@ export const zhCN = {
   'devapp.open': '打开链接',
   ...casesZhCN,
   ...rightsCertificatesZhCN,
+  ...accountDeletionZhCN,
 } as const satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;

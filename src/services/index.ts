@@ -18,6 +18,7 @@ import { createAccountService, type AccountService } from './accounts.js';
 import { createIdentityAssurance, type IdentityAssurance } from './identity-assurance.js';
 import { createAccountRecovery, type AccountRecovery } from './account-recovery.js';
 import { createAccountCentre, type AccountCentre } from './account-centre.js';
+import { createAccountDeletion, type AccountDeletion } from './account-deletion.js';
 import { createFamilyService, type FamilyService } from './family.js';
 import { createAudit, type Audit } from './audit.js';
 import { createCaptchaService, type CaptchaService } from './captcha.js';
@@ -66,6 +67,8 @@ export interface Services {
   recovery: AccountRecovery;
   /** The user centre (/account): its sessions, phone change, links, favourites, activity. */
   accountCentre: AccountCentre;
+  /** 注销账号: a citizen deletes their own account (after re-authentication). */
+  accountDeletion: AccountDeletion;
   /** Family numbers (亲情号). */
   family: FamilyService;
   /** The upstream sign-in ports whose settings are complete. */
@@ -127,6 +130,7 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
   const upstreamLinks = createUpstreamLinkService({ db, clock, secrets, levels, audit });
   const qrLogin = createQrLoginService({ db, clock, key: keys.otp, issuer: config.issuer, ticketSeconds: config.login.qrTicketSeconds });
   const accountCentre = createAccountCentre({ db, clock, secrets, audit });
+  const accountDeletion = createAccountDeletion({ db, audit, reauth });
   const family = createFamilyService({ db, secrets, registry, accounts, clock, audit, rateLimiter, sms, bindAttemptsPerDay: config.family.bindAttemptsPerDay });
   // Outside production the demo service on this machine (loopback) receives its ratings too.
   const outbound = guardedFetch([...config.security.outboundAllowedNetworks, ...(config.env === 'production' ? [] : ['127.0.0.0/8'])]);
@@ -149,7 +153,7 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
     cases,
     rights,
     rightsCertificates,
-    accountCentre, family, assurance, recovery,
+    accountCentre, accountDeletion, family, assurance, recovery,
     audit, hasher, registry, sms, devSms, rateLimiter, captcha, proofOfWork, smsCodes, accounts, lockout, passwordSignIn, levels, reauth, flows,
     upstreams, upstreamLinks, qrLogin, upstreamHealth, face,
     close: () => hasher.close(),

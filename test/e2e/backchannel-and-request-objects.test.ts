@@ -3,9 +3,7 @@
 // signs out anywhere) and signed request objects (the parameters inside a JWT are the ones used;
 // a tampered one is refused with an OAuth error).
 
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import * as client from 'openid-client';
 import { createRemoteJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
 import { demoClientMetadata } from '../../src/oidc/clients-file.js';
@@ -14,45 +12,7 @@ import { startTestApp } from '../helpers/app.js';
 import { createBrowser, inputValue } from '../helpers/http-client.js';
 import { browsingRelyingParty, demoRedirect, openidRelyingParty } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
-
-const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
-
-/** A relying party's back-channel endpoint on loopback: collects the logout tokens it receives. */
-async function backchannelReceiver(t: Test) {
-  const received: string[] = [];
-  const waiting: Array<() => void> = [];
-  const readBody = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => resolve(body));
-    });
-  const server = createServer(async (req, res) => {
-    const body = new URLSearchParams(await readBody(req));
-    const token = body.get('logout_token');
-    if (req.method === 'POST' && token) received.push(token);
-    res.writeHead(token ? 200 : 400).end();
-    for (const wake of waiting.splice(0)) wake();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/backchannel-logout`,
-    received,
-    /** Resolves once `count` tokens arrived, or after `ms` (bounded). */
-    async waitFor(count: number, ms = 5000) {
-      const deadline = Date.now() + ms;
-      while (received.length < count && Date.now() < deadline) {
-        await new Promise<void>((resolve) => {
-          waiting.push(resolve);
-          setTimeout(resolve, 100);
-        });
-      }
-      return received.slice(0, count);
-    },
-  };
-}
+import { backchannelEvent, backchannelReceiver } from '../helpers/backchannel.js';
 
 t.test(`back-channel logout and request objects (${engineName})`, async (t) => {
   const testDb = await createTestDatabase();

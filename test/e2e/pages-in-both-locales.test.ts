@@ -108,7 +108,7 @@ t.test(`every page renders in both locales with no raw message key (${engineName
       const signedIn = await citizen.post(`${centreLogin.url}/password`, { _csrf: csrf(centreLogin), account: who.phone, password: strongPassword });
       await citizen.follow(signedIn.location as string);
       const seeCentre = visit(citizen);
-      for (const path of ['/account', '/account/info', '/account/password', '/account/phone', '/account/links', '/account/family', '/account/apps', '/account/activity', '/account/services', '/account/cases', '/account/cases?status=pending_rating', '/account/rights', '/account/face', '/account/profile/real-name', '/account/profile/real-name?reauth=sms']) {
+      for (const path of ['/account', '/account/info', '/account/password', '/account/phone', '/account/links', '/account/family', '/account/apps', '/account/activity', '/account/services', '/account/cases', '/account/cases?status=pending_rating', '/account/rights', '/account/face', '/account/profile/real-name', '/account/profile/real-name?reauth=sms', '/account/delete', '/account/delete?reauth=sms']) {
         await seeCentre(`${who.name} ${path}`, path);
       }
     }

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { RouteDeps } from '../deps.js';
 import { appRoutes } from './apps.js';
 import { connectionRoutes } from './connections.js';
+import { deleteRoutes } from './delete.js';
 import { linkRoutes } from './links.js';
 import { phoneRoutes } from './phone.js';
 import { profileRoutes } from './profile.js';
@@ -30,5 +31,6 @@ export function accountRoutes(deps: RouteDeps): Router {
   upgradeRoutes(router, deps);
   caseRoutes(router, deps);
   rightsRoutes(router, deps);
+  deleteRoutes(router, deps);
   return router;
 }
