@@ -737,7 +737,7 @@ export const en: Record<MessageKey, string> = {
   'devapp.confirm_for': 'Sign in to "{client}"?',
   'devapp.confirm': 'Confirm sign-in',
   'devapp.cancel': 'Cancel sign-in',
-  'devapp.confirmed': 'Sign-in confirmed; continue on the computer',
+  'devapp.confirmed': 'Sign-in confirmed; continue on the page you came from',
   'devapp.cancelled': 'Sign-in cancelled',
   'devapp.ticket': 'QR sign-in link',
   'devapp.open': 'Open link',

@@ -735,7 +735,7 @@ export const zhCN = {
   'devapp.confirm_for': '确认登录「{client}」？',
   'devapp.confirm': '确认登录',
   'devapp.cancel': '取消登录',
-  'devapp.confirmed': '已确认登录，请回到电脑上继续',
+  'devapp.confirmed': '已确认登录，请回到原页面继续',
   'devapp.cancelled': '已取消登录',
   'devapp.ticket': '扫码登录链接',
   'devapp.open': '打开链接',
