@@ -47,7 +47,7 @@ t.test(`phone first: 扫码登录 opens the app on a phone, shows the QR on a de
   await t.test('375 px: the button opens the simulator with the same ticket; the QR is folded; the sign-in completes', async (t) => {
     const { tp, page, flow } = await openQrTab(t, phoneViewport);
     const shownOrder = await page.getByRole('navigation', { name: '登录方式' }).evaluate((nav) =>
-      [...nav.querySelectorAll('a')]
+      Array.from(nav.querySelectorAll('a'))
         .map((a) => ({ text: (a.textContent ?? '').trim(), box: a.getBoundingClientRect() }))
         .sort((x, y) => x.box.top - y.box.top || x.box.left - y.box.left)
         .map((a) => a.text),
