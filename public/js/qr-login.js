@@ -9,6 +9,7 @@
   var form = document.getElementById('qr-complete');
   var image = document.getElementById('qr-image');
   var simulate = document.getElementById('qr-simulate');
+  var appLink = document.getElementById('qr-app-link');
   var refresh = document.getElementById('qr-refresh');
   var pollMs = Math.max(1000, Number(box.getAttribute('data-poll-ms')) || 2000);
   var ticket = box.getAttribute('data-ticket') || '';
@@ -34,6 +35,7 @@
         box.setAttribute('data-ticket', ticket);
         if (image) image.src = data.image;
         if (simulate) simulate.href = data.link;
+        if (appLink && data.app_link) appLink.href = data.app_link;
         if (refresh) refresh.href = refresh.href.replace(/ticket=[^&]*/, 'ticket=' + encodeURIComponent(ticket));
         var input = form && form.querySelector('input[name="ticket"]');
         if (input) input.value = ticket;

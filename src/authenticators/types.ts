@@ -48,7 +48,7 @@ export interface UpstreamLinking<Input = Record<string, string>> {
 /** What an upstream asserted, as the outcome of a completed round trip (fields it did not send stay out). */
 export function assertedBy(
   upstream: UpstreamName,
-  identity: { subject: string; name?: string | undefined; certType?: string | undefined; idNumber?: string | undefined },
+  identity: { subject: string; name?: string | undefined; certType?: string | undefined; idNumber?: string | undefined; phone?: string | undefined },
   level: UpstreamAssertion['level'],
 ): AuthOutcome {
   return {
@@ -61,6 +61,7 @@ export function assertedBy(
       ...(identity.name ? { name: identity.name } : {}),
       ...(identity.certType ? { certType: identity.certType } : {}),
       ...(identity.idNumber ? { idNumber: identity.idNumber } : {}),
+      ...(identity.phone ? { phone: identity.phone } : {}),
     },
   };
 }

@@ -73,6 +73,7 @@ export const envMap: Record<string, [string, Parser]> = {
   POLICIES_FILE: ['site.policiesFile', text],
   APP_CLIENT_ID: ['appClient.clientId', text],
   APP_REDIRECT_URIS: ['appClient.redirectUris', list],
+  APP_LINK_BASE: ['appClient.linkBase', text],
   ESSC_BASE_URL: ['adapters.essc.baseUrl', text],
   ESSC_CHANNEL_NO: ['adapters.essc.channelNo', text],
   ESSC_CHANNEL_SECRET: ['adapters.essc.secret', text],

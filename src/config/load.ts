@@ -72,6 +72,9 @@ function productionProblems(config: Config): string[] {
   if (config.adapters.registry.driver !== 'http' || !config.adapters.registry.url || !config.adapters.registry.appSecret) {
     problems.push('REGISTRY_DRIVER=http, REGISTRY_URL, REGISTRY_APP_KEY and REGISTRY_APP_SECRET: production needs the real population registry');
   }
+  if (config.appClient.linkBase.startsWith('/')) {
+    problems.push('APP_LINK_BASE: a path on this server is the development app simulator; in production set the app\'s deep link (scheme:… or https://…) or leave it empty (QR only)');
+  }
   problems.push(...upstreamProductionProblems(config));
   return problems;
 }

@@ -154,7 +154,16 @@ export const configSchema = z.object({
     qrPollMs: positiveInt,
   }),
   /** The 江苏智慧人社 app as a native public client of this provider (registered in development). */
-  appClient: z.object({ clientId: z.string().min(1), redirectUris: z.array(z.string().min(1)) }),
+  appClient: z.object({
+    clientId: z.string().min(1),
+    redirectUris: z.array(z.string().min(1)),
+    /**
+     * Where a phone opens the app with a QR's ticket (the button a phone shows instead of a QR it
+     * cannot scan): empty (no button), a path on this server (development: the simulator `/dev/app`),
+     * or an absolute deep link (`jsrs://qr`, `https://app.example/qr`). See interaction/app-link.ts.
+     */
+    linkBase: z.string().max(512).refine((value) => value === '' || /^\/(?!\/)/.test(value) || /^(?!(?:javascript|data|vbscript|file):)[a-z][a-z0-9+.-]*:\S+$/i.test(value), 'empty, a path on this server (/dev/app) or an absolute deep link (scheme:…)'),
+  }),
   audit: z.object({ retentionDays: z.number().int().min(180, 'the Cybersecurity Law asks for at least 180 days') }),
   /** The footer every provincial portal carries, the help page's hotline, and where the policy texts live (config/policies.json). */
   site: z.object({

@@ -40,6 +40,11 @@ export interface UpstreamAssertion {
   name?: string;
   certType?: string;
   idNumber?: string;
+  /**
+   * A mobile number the upstream has on record for this person (江苏政务's `mobile`): its word only,
+   * never proof of possession. Linking ignores it; binding a phone offers it, proven by an SMS code.
+   */
+  phone?: string;
   /** Our level for this assertion (already mapped through the upstream's configured table). */
   level: IdentityLevel;
 }

@@ -9,6 +9,7 @@ import { engineName } from '../helpers/database.js';
 import { newTestPage } from '../helpers/browser.js';
 import { captchaAnswer, lastSmsCode } from '../helpers/oidc-flow.js';
 import { faceOnPhone, passwordSignIn } from '../helpers/centre-demo-browser.js';
+import { showFaceQr } from '../helpers/browser-journeys.js';
 import { freshPhone, strongPassword } from '../helpers/citizens.js';
 import { alert, notice, screenshotsOf, startCentreWorld } from '../helpers/account-centre-browser.js';
 
@@ -73,7 +74,7 @@ t.test(`user centre in a real browser: password and phone (${engineName})`, asyn
     const { context, page, cspViolations, pageErrors } = await centre(t, facer, '/account/phone', { width: 375, height: 812 });
     t.equal(await page.getByRole('heading', { level: 2, name: '方式二：原手机号无法接收短信时，通过人脸识别验证本人' }).count(), 1);
     await page.getByRole('button', { name: '人脸识别验证', exact: true }).click();
-    await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+    await showFaceQr(page);
     t.match(page.url(), /\/account\/phone\?flow=/);
     t.equal(await page.getByLabel('新手机号码').count(), 0, 'no new number before the check');
     await screenshotsOf(page, 'account-phone-face');

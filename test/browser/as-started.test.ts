@@ -9,7 +9,7 @@ import t from 'tap';
 import { loadConfig } from '../../src/config/load.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
 import { launchBrowser, newTestPage } from '../helpers/browser.js';
-import { assertCleanPages, catchRedirectInContext, pressFace, trackNewTabs } from '../helpers/browser-journeys.js';
+import { assertCleanPages, catchRedirectInContext, pressFace, showFaceQr, trackNewTabs } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword } from '../helpers/citizens.js';
 import { createBrowser } from '../helpers/http-client.js';
 import { startNodeProcess } from '../helpers/node-process.js';
@@ -47,7 +47,7 @@ t.test('npm start: a citizen steps up to 实人 through the mounted face mock in
   await page.waitForURL(/\/step-up\?flow=/);
   await page.getByRole('heading', { level: 2, name: '人脸识别' }).waitFor();
   await page.getByRole('button', { name: '开始人脸识别', exact: true }).click();
-  await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+  await showFaceQr(page);
   const redirected = await catchRedirectInContext(tp.context, demoRedirect);
   const { heading } = await pressFace(page, 'pass');
   t.equal(heading, '认证通过', 'the mounted face mock passes the check');

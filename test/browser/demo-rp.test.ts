@@ -12,6 +12,7 @@ import { startTestApp } from '../helpers/app.js';
 import { createBrowser } from '../helpers/http-client.js';
 import { launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
 import { faceOnPhone, listenDemoServer, passwordSignIn } from '../helpers/centre-demo-browser.js';
+import { showFaceQr } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from '../helpers/citizens.js';
 import { startFaceMock } from '../helpers/face-mock.js';
 import { englishWords } from '../helpers/page-text.js';
@@ -144,7 +145,7 @@ t.test(`demo relying party in a real browser (${engineName})`, async (t) => {
     const page = await openItem(tp, 'pension', realPerson);
     await page.getByRole('heading', { name: '提升身份认证等级' }).waitFor();
     await page.getByRole('button', { name: '开始人脸识别', exact: true }).click();
-    await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+    await showFaceQr(page);
     t.equal((await page.getByRole('status').textContent())?.trim(), '等待完成人脸识别…');
     const stepUpUrl = page.url();
     await faceOnPhone(tp.context, page, '模拟人脸识别通过');

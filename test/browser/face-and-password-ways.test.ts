@@ -9,7 +9,7 @@ import { createControllableClock } from '../../src/domain/clock.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
 import { startTestApp } from '../helpers/app.js';
 import { launchBrowser, newTestPage } from '../helpers/browser.js';
-import { assertCleanPages, fillSmsCode, pressFace, trackNewTabs } from '../helpers/browser-journeys.js';
+import { assertCleanPages, fillSmsCode, pressFace, showFaceQr, trackNewTabs } from '../helpers/browser-journeys.js';
 import { passwordSignIn } from '../helpers/centre-demo-browser.js';
 import { checkPage, phoneViewport, viewports } from '../helpers/citizen-pages.js';
 import { freshPhone, registerThroughPages } from '../helpers/citizens.js';
@@ -51,10 +51,13 @@ t.test(`other ways after a failed face check; tries left before the lock (${engi
       const { page } = tp;
       await identify(page);
       await page.getByRole('button', { name: '开始人脸识别', exact: true }).click();
-      await page.getByRole('link', { name: '模拟扫码', exact: true }).waitFor();
+      await page.locator('img[alt="人脸识别二维码"]').waitFor({ state: 'attached' });
+      await page.waitForLoadState('domcontentloaded');
       // a phone cannot scan its own screen: there the check opens on the device (the same ticket; the simulator in development)
       const openHere = page.getByRole('link', { name: '在本机打开人脸识别', exact: true });
       t.equal(await openHere.isVisible(), viewport === phoneViewport, `${label}: the open-here button only on a phone`);
+      t.equal(await page.getByRole('img', { name: '人脸识别二维码', exact: true }).isVisible(), viewport !== phoneViewport, `${label}: the QR folded under it on a phone, shown on a desktop`);
+      await showFaceQr(page);
       t.equal(await page.locator('.face-open a').getAttribute('href'), await page.getByRole('link', { name: '模拟扫码', exact: true }).getAttribute('href'), 'the same check');
       t.equal((await pressFace(page, 'fail')).heading, '认证未通过');
       await page.getByRole('status').filter({ hasText: '人脸识别未通过，可重新发起，或选择下方的其他方式' }).waitFor();

@@ -13,7 +13,7 @@ import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
 import { maskIdNumber } from '../../src/mocks/essc/holders.js';
 import { startTestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
-import { assertCleanPages, browserRelyingParty, catchRedirectInContext, fillSmsCode, openSimulatedScan, pressAndRedeem, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
+import { assertCleanPages, browserRelyingParty, catchRedirectInContext, fillSmsCode, openSimulatedScan, pressAndRedeem, showQr, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { createBrowser } from '../helpers/http-client.js';
@@ -109,7 +109,7 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
     await page.waitForURL(/method=qr/);
     t.equal(await page.getByRole('link', { name: '扫码登录', exact: true }).getAttribute('aria-current'), 'page');
     const qr = page.getByRole('img', { name: '扫码登录二维码' });
-    await qr.waitFor();
+    await showQr(page, '扫码登录二维码'); // folded under 打开江苏智慧人社App on a phone (test/browser/phone-first-qr.test.ts)
     t.match(await qr.getAttribute('src'), /^data:image\/svg\+xml;base64,/);
     t.ok(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR image renders under the CSP');
     const status = page.getByRole('status');

@@ -12,6 +12,7 @@ import { createTestDatabase } from './database.js';
 import { startTestApp } from './app.js';
 import { createBrowser } from './http-client.js';
 import { launchBrowser, newTestPage } from './browser.js';
+import { showFaceQr } from './browser-journeys.js';
 import { describeViolations, horizontalOverflow, seriousViolations } from './axe.js';
 import { listenDemoServer, passwordSignIn, signInToCentre } from './centre-demo-browser.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber, type Person } from './citizens.js';
@@ -157,7 +158,7 @@ export async function auditEveryPage(t: Test, label: string, viewport: { width: 
     await audit(t, page, 'user centre 我的信息 with an SMS code sent');
     await page.goto(`${app.url}/account/phone`);
     await page.getByRole('button', { name: '人脸识别验证', exact: true }).click();
-    await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+    await showFaceQr(page);
     await audit(t, page, 'user centre 更换手机号 face check');
     await page.goto(`${app.url}/account/links`);
     await page.getByRole('button', { name: '关联 电子社保卡', exact: true }).click();
@@ -194,7 +195,7 @@ export async function auditEveryPage(t: Test, label: string, viewport: { width: 
     await page.getByRole('button', { name: '开始人脸识别' }).waitFor();
     await audit(t, page, 'step-up: 人脸识别');
     await page.getByRole('button', { name: '开始人脸识别' }).click();
-    await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+    await showFaceQr(page);
     await audit(t, page, 'step-up: face QR');
     await page.getByRole('button', { name: '放弃并返回应用' }).click();
     await page.waitForURL(`${demo.url}/callback?**`);

@@ -10,7 +10,7 @@ import { createControllableClock } from '../../src/domain/clock.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
 import { startTestApp } from './app.js';
 import { launchBrowser, newTestPage, screenshot, type TestPage } from './browser.js';
-import { browserRelyingParty, trackNewTabs, type Authorization } from './browser-journeys.js';
+import { browserRelyingParty, showFaceQr, trackNewTabs, type Authorization } from './browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword } from './citizens.js';
 import { createTestDatabase } from './database.js';
 import { startFaceMock } from './face-mock.js';
@@ -83,7 +83,7 @@ export async function startAssuranceWorld(t: Test) {
   /** On a page offering 开始人脸识别: starts the check and waits for its QR and live status. */
   const startFace = async (page: Page) => {
     await page.getByRole('button', { name: '开始人脸识别', exact: true }).click();
-    await page.getByRole('img', { name: '人脸识别二维码' }).waitFor();
+    await showFaceQr(page);
     await page.getByText('使用支付宝APP或江苏智慧人社APP扫码完成人脸识别', { exact: true }).waitFor();
     return page.getByRole('status').filter({ hasText: /人脸识别/ });
   };

@@ -51,8 +51,24 @@ export function trackNewTabs(tp: TestPage): void {
   });
 }
 
-/** Clicks the 模拟扫码 link (target=_blank) and resolves with the phone page it opened in a new tab. */
+/**
+ * Makes the page's QR code visible: on a phone (below 48rem) it is folded under the button that
+ * opens the app or the check on the device (details.qr-fold), so this unfolds it; on a desktop, or
+ * where no such button exists, it is shown already. Waits for the QR image named `name`.
+ */
+export async function showQr(page: Page, name = '人脸识别二维码'): Promise<void> {
+  await page.locator(`img[alt="${name}"]`).first().waitFor({ state: 'attached' });
+  await page.waitForLoadState('domcontentloaded'); // qr-fold.js has folded it by then
+  await unfoldQr(page);
+  await page.getByRole('img', { name, exact: true }).waitFor();
+}
+
+/** The face-check QR, unfolded on a phone (showQr). */
+export const showFaceQr = (page: Page): Promise<void> => showQr(page, '人脸识别二维码');
+
+/** Clicks the 模拟扫码 link (target=_blank; unfolding the QR first on a phone) and resolves with the phone page it opened in a new tab. */
 export async function openSimulatedScan(page: Page): Promise<Page> {
+  await unfoldQr(page);
   const [phone] = await Promise.all([page.context().waitForEvent('page'), page.getByRole('link', { name: '模拟扫码', exact: true }).click()]);
   await phone.waitForLoadState('domcontentloaded');
   return phone;
@@ -83,6 +99,12 @@ export async function fillSmsCode(t: Test, app: TestApp, page: Page, phone: stri
   const code = await lastSmsCode(app, phone);
   t.match(code, /^\d{6}$/, 'the dev outbox holds a six-digit code');
   await page.getByLabel('短信验证码', { exact: true }).fill(code as string);
+}
+
+/** Opens a folded QR (details.qr-fold) if the page has one; the page is left as it is otherwise. */
+export async function unfoldQr(page: Page): Promise<void> {
+  const summary = page.locator('details.qr-fold:not([open]) > summary');
+  if ((await summary.count()) > 0 && (await summary.first().isVisible())) await summary.first().click();
 }
 
 /** Asserts the page has exactly no CSP violation nor script error so far. */

@@ -9,6 +9,7 @@ import type { Test } from 'tap';
 import type { BrowserContext, Page } from 'playwright-core';
 import { createDemoRp } from '../../src/demo-rp/app.js';
 import type { TestApp } from './app.js';
+import { unfoldQr } from './browser-journeys.js';
 
 /** On the provider's login page (password tab): fills 账号 and 密码 and presses 登录. */
 export async function passwordSignIn(page: Page, account: string, password: string): Promise<void> {
@@ -60,6 +61,7 @@ export async function listenDemoServer(t: Test): Promise<DemoServer> {
  * closes that tab. The original page is left to follow the verifier by itself.
  */
 export async function faceOnPhone(context: BrowserContext, page: Page, outcome: '模拟人脸识别通过' | '模拟人脸识别失败'): Promise<void> {
+  await unfoldQr(page);
   const [phone] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: '模拟扫码', exact: true }).click()]);
   await phone.waitForLoadState('domcontentloaded');
   await phone.getByRole('button', { name: outcome, exact: true }).click();

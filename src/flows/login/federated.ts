@@ -5,7 +5,7 @@
 // stateDiagram-v2
 //   [*] --> started: 电子社保卡 / 江苏政务 / 支付宝 chosen (state, PKCE, QR id stored)
 //   started --> done: callback with the matching state, or the e-SSC QR authorised
-//   [*] --> required: new account without a verified phone
+//   [*] --> required: new account without a verified phone (the upstream's number, if any, offered)
 //   required --> code_sent: 获取验证码 (captcha ok, number free)
 //   code_sent --> code_sent: 重新获取
 //   code_sent --> done: 短信验证码 ok → phone bound → sign-in finishes
@@ -29,6 +29,9 @@ export interface LoginFederatedFacts extends Record<string, unknown> {
   qrExpiresAt?: string;
 }
 
+/** The cipher's associated data of `BindPhoneFacts.offered.phoneEnvelope`. */
+export const offeredPhoneAad = 'flows.login-bind-phone.offered-phone';
+
 export const bindPhoneFlow = defineFlow({
   kind: 'login-bind-phone',
   initial: 'required',
@@ -41,4 +44,9 @@ export interface BindPhoneFacts extends Record<string, unknown> {
   amr: string[];
   phoneEnvelope?: string;
   maskedPhone?: string;
+  /**
+   * The number the upstream has on record (offered as 使用江苏政务登记的手机号 138****1234): sealed
+   * like `phoneEnvelope`, shown only masked; choosing it still needs its SMS code.
+   */
+  offered?: { upstream: UpstreamName; phoneEnvelope: string; maskedPhone: string };
 }

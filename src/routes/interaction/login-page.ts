@@ -12,6 +12,7 @@ import type { Views } from '../../http/views.js';
 import { render } from '../../http/views.js';
 import type { CaptchaService } from '../../services/captcha.js';
 import type { QrLoginService } from '../../services/qr-login.js';
+import { appLinkFor } from './app-link.js';
 
 /** A tab of the login page: a method this provider checks itself (the vocabulary's local methods). */
 export type LoginMethod = LocalMethod;
@@ -48,6 +49,8 @@ export interface LoginPageDeps {
   dev: boolean;
   qrPollMs: number;
   clock: Clock;
+  /** The app link of a QR ticket URL (a phone taps it instead of scanning its own screen); undefined: QR only. */
+  appLink: (ticketUrl: string) => string | undefined;
 }
 
 /** The authenticators of this container (the composition root built them once). */
@@ -65,6 +68,7 @@ export function loginPageDeps(deps: RouteDeps): LoginPageDeps {
     dev: deps.config.env !== 'production',
     qrPollMs: deps.config.login.qrPollMs,
     clock: deps.clock,
+    appLink: (ticketUrl) => appLinkFor(deps.config.appClient.linkBase, deps.config.issuer, ticketUrl),
   };
 }
 
@@ -83,6 +87,8 @@ export interface QrView {
   state: string;
   image?: string;
   link?: string;
+  /** What a phone taps instead (the app, or the simulator in development), when a link base is set. */
+  appLink?: string;
   expiresIn: number;
 }
 
@@ -98,7 +104,8 @@ async function qrView(deps: LoginPageDeps, uid: string, clientId: string | null,
   const outcome = await deps.authenticators.qr.begin({ uid, browserId: '', clientId });
   if (outcome.kind !== 'pending' || !outcome.ticket) return undefined;
   const { ticket } = outcome;
-  return { ticketId: ticket.ticketId, state: 'pending', image: await qrDataUrl(ticket.url), link: ticket.url, expiresIn: Math.round((ticket.expiresAt.getTime() - deps.clock.now().getTime()) / 1000) };
+  const appLink = deps.appLink(ticket.url);
+  return { ticketId: ticket.ticketId, state: 'pending', image: await qrDataUrl(ticket.url), link: ticket.url, ...(appLink ? { appLink } : {}), expiresIn: Math.round((ticket.expiresAt.getTime() - deps.clock.now().getTime()) / 1000) };
 }
 
 export async function renderLoginPage(ctx: Context, deps: LoginPageDeps, model: LoginPageModel, clientId: string | null = null): Promise<void> {

@@ -1,6 +1,6 @@
 // The browser side of 扫码登录 under /interaction/:uid/qr (the interaction cookie rides along):
 //   GET  status.json?ticket=…  → { state, message, submit, renew, expires_in } (polled by qr-login.js)
-//   GET  ticket.json            → a fresh ticket { ticket, image, link, expires_in } when one expired
+//   GET  ticket.json            → a fresh ticket { ticket, image, link, app_link, expires_in } when one expired
 //   POST complete { ticket }    → takes the confirmed ticket once and signs in with amr ["qr"]
 
 import Router from '@koa/router';
@@ -11,6 +11,7 @@ import { browserIdOf } from '../../http/csrf.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, loadInteraction } from './details.js';
 import { authenticatorsOf, qrDataUrl } from './login-page.js';
+import { appLinkFor } from './app-link.js';
 import { settleOutcome } from './settle.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
@@ -54,6 +55,7 @@ export function interactionQrRoutes(deps: RouteDeps): Router {
       ticket: outcome.ticket.ticketId,
       image: await qrDataUrl(outcome.ticket.url),
       link: outcome.ticket.url,
+      app_link: appLinkFor(deps.config.appClient.linkBase, deps.config.issuer, outcome.ticket.url) ?? null,
       state: 'pending',
       message: t(locale(ctx), 'login.qr.pending'),
       expires_in: seconds(outcome.ticket.expiresAt),
