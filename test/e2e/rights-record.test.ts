@@ -173,6 +173,17 @@ t.test(`我的权益单 (${engineName})`, async (t) => {
     t.equal(down.status, 503, 'an unreachable core system: 503, not 500');
     t.match(down.text, /社会保险信息系统暂时无法查询/);
   });
+
+  await t.test('a locked account: the password way shows nothing, and the audit says locked', async (t) => {
+    const browser = await centreBrowser(app, realName);
+    const page = await browser.get('/account/rights');
+    for (let i = 0; i < 5; i += 1) await browser.post('/account/rights/amounts', { _csrf: csrf(page), reauth: 'pwd', current: `Wrong#pass${i}` });
+    const locked = await browser.post('/account/rights/amounts', { _csrf: csrf(page), reauth: 'pwd', current: strongPassword });
+    t.equal(locked.status, 423, 'the sign-in lockout holds the re-check');
+    t.match(locked.text, /账号已锁定/);
+    t.notMatch(locked.text, escaped(balance), 'not even the right password shows the amounts');
+    t.same((await viewed('pwd')).at(-1)?.details, { method: 'pwd', reason: 'locked' });
+  });
 });
 
 t.test('the HTTP adapter', async (t) => {
