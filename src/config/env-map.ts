@@ -62,6 +62,7 @@ export const envMap: Record<string, [string, Parser]> = {
   CASES_PER_CITIZEN: ['cases.casesPerCitizen', int],
   CASES_WEBHOOK_TIMEOUT_MS: ['cases.webhookTimeoutMs', int],
   CASES_JOB_INTERVAL_SECONDS: ['cases.jobIntervalSeconds', int],
+  CASES_OUTBOX_RETENTION_DAYS: ['cases.outboxRetentionDays', int],
   POW_DIFFICULTY: ['captcha.powDifficulty', int],
   POW_TTL_SECONDS: ['captcha.powTtlSeconds', int],
   LOGIN_METHODS: ['login.methods', list],

@@ -78,8 +78,17 @@ export const configSchema = z.object({
   staff: z.object({ allowedNetworks: z.array(z.string().refine((entry) => parseNetwork(entry) !== undefined, 'an IP address or CIDR such as 10.20.0.0/16')) }),
   /** 亲情号: bind attempts per binder per 24 hours (each answers registered / bound / registry match). */
   family: z.object({ bindAttemptsPerDay: positiveInt }),
-  /** 办件 API: writes per client per minute, cases per client and citizen, the rating webhook's timeout and the delivery job's period. */
-  cases: z.object({ writesPerClientPerMinute: positiveInt, casesPerCitizen: positiveInt, webhookTimeoutMs: positiveInt, jobIntervalSeconds: positiveInt }),
+  /**
+   * 办件 API: writes per client per minute, cases per client and citizen, the rating webhook's
+   * timeout, the delivery job's period, and how many days a delivered webhook outbox row is kept.
+   */
+  cases: z.object({
+    writesPerClientPerMinute: positiveInt,
+    casesPerCitizen: positiveInt,
+    webhookTimeoutMs: positiveInt,
+    jobIntervalSeconds: positiveInt,
+    outboxRetentionDays: positiveInt.max(3650, 'at most 3650 days (ten years)'),
+  }),
   /** Proof of work on every SMS send: counters a solver tries at most (half on average), and how long a challenge lives. */
   captcha: z.object({ powDifficulty: positiveInt.max(10_000_000), powTtlSeconds: positiveInt }),
   adapters: z.object({

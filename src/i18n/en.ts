@@ -292,6 +292,7 @@ export const en: Record<MessageKey, string> = {
   'sms.template.appeal': '[Jiangsu HRSS] Your account appeal code is {code}, valid for {minutes} minutes. Do not share it.',
   'sms.template.reveal': '[Jiangsu HRSS] Your code to show your full document number is {code}, valid for {minutes} minutes. Do not share it.',
   'sms.template.reauth': '[Jiangsu HRSS] Your code to confirm it is you before changing important account details is {code}, valid for {minutes} minutes. Do not share it.',
+  'sms.template.rights': '[Jiangsu HRSS] Your code to show the amounts of your social insurance rights record is {code}, valid for {minutes} minutes. Do not share it.',
   'sms.template.desk_reset': "[Jiangsu HRSS] At your request our staff started a password reset. Your code is {code}, valid for {minutes} minutes. On the \"Forgot password\" page choose \"Enter a code from the service desk\" and set a new password. If you did not ask for this, ignore it and tell no one the code.",
   'sms.notice.phone_registered': '[Jiangsu HRSS] Your mobile number already belongs to an account, so no code was sent for this registration or binding. If it was you, sign in or recover your password; if the number is newly yours, reclaim it through Appeals (mobile number taken). Otherwise ignore this message.',
   'sms.notice.family_attempt': '[Jiangsu HRSS] Someone tried to bind your document number as a family number of their account; it was refused because you have an account. If your number is ever bound by someone you do not know, remove it through Appeals (family number unbinding).',

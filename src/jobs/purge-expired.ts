@@ -24,7 +24,7 @@ const marginMs = 5 * 60 * 1000;
 const maxBatchesPerRun = 20;
 
 /** Runs `batch` until it deletes fewer than `size` rows, at most 20 times; returns the total. */
-async function inBatches(batch: (limit: number) => Promise<number>, size: number): Promise<number> {
+export async function inBatches(batch: (limit: number) => Promise<number>, size: number): Promise<number> {
   let total = 0;
   for (let i = 0; i < maxBatchesPerRun; i += 1) {
     const n = await batch(size);

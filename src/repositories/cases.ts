@@ -279,6 +279,22 @@ export async function markOutboxFailed(db: Kysely<DB>, id: string, nextAttemptAt
 }
 
 /**
+ * Deletes up to `limit` outbox rows delivered before `before`, oldest first (through the partial
+ * index on delivered_at); a row not yet delivered is never deleted. Returns how many went.
+ */
+export async function deleteDeliveredOutboxBefore(db: Kysely<DB>, before: Date, limit: number): Promise<number> {
+  const oldest = db
+    .selectFrom('case_rating_outbox')
+    .select('id')
+    .where('delivered_at', 'is not', null)
+    .where('delivered_at', '<', before)
+    .orderBy('delivered_at')
+    .limit(limit);
+  const result = await db.deleteFrom('case_rating_outbox').where('id', 'in', oldest).where('delivered_at', 'is not', null).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
  * Claims completed, unrated, never-invited cases completed before `before` for their one SMS
  * invitation (the claim is the mark: a case is claimed once, on any node).
  */

@@ -121,6 +121,8 @@ export interface CaseService {
   deliverDue(): Promise<number>;
   /** Sends the due SMS invitations once; returns how many went out. */
   sendInvitations(): Promise<number>;
+  /** Deletes up to `limit` outbox rows delivered more than `outboxRetentionDays` ago (never an undelivered one); returns how many went. */
+  purgeDelivered(limit: number): Promise<number>;
   overdueRectifications(limit?: number): Promise<repo.OverdueRectification[]>;
 }
 
@@ -140,7 +142,8 @@ export interface CaseServiceDeps {
   /** A client's webhook (cases_webhook_uri), or undefined when it has none. */
   webhookOf: (clientId: string) => Promise<string | undefined>;
   fetch: (url: string, init: RequestInit) => Promise<Response>;
-  limits: { writesPerClientPerMinute: number; casesPerCitizen: number; webhookTimeoutMs: number };
+  /** `outboxRetentionDays`: how long a delivered webhook outbox row is kept. */
+  limits: { writesPerClientPerMinute: number; casesPerCitizen: number; webhookTimeoutMs: number; outboxRetentionDays: number };
 }
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -480,6 +483,11 @@ export function createCaseService(deps: CaseServiceDeps): CaseService {
         await audit.record({ event: 'case.rating_invited', outcome, subject: item.accountId, details: { service: item.service } });
       }
       return sent;
+    },
+
+    purgeDelivered(limit) {
+      const before = new Date(clock.now().getTime() - limits.outboxRetentionDays * 86_400_000);
+      return repo.deleteDeliveredOutboxBefore(db, before, limit);
     },
 
     overdueRectifications(limit = 200) {

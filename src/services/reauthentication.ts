@@ -1,6 +1,6 @@
 // Asking a signed-in citizen to prove it is them again before a sensitive change or disclosure
-// (the full document number, a new password, the real-name correction): the password, whose
-// failures count towards the account's sign-in lockout, or a code sent to the bound phone.
+// (the full document number, a new password, the real-name correction, the 权益单 amounts): the
+// password, whose failures count towards the account's sign-in lockout, or a code to the bound phone.
 
 import type { SmsTemplate } from '../adapters/sms/types.js';
 import { formatTime } from '../domain/display-time.js';
@@ -15,7 +15,7 @@ import type { SmsCodeService } from './sms-codes.js';
 import { verifySmsCode } from '../flows/steps/sms-code.js';
 
 /** The SMS purposes a re-authentication code is sent for (each its own message and code). */
-export type ReauthPurpose = Extract<SmsTemplate, 'reveal' | 'reauth'>;
+export type ReauthPurpose = Extract<SmsTemplate, 'reveal' | 'reauth' | 'rights'>;
 
 export type ReauthProof = { method: 'pwd'; password: string } | { method: 'sms'; purpose: ReauthPurpose; code: string };
 

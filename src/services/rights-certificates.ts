@@ -1,6 +1,6 @@
 // 我的权益单 as a verifiable PDF: issuing one (rate limited per account, audited, stored by the hash
 // of its code with the masked name and the digest of what was printed), the short-lived grant that
-// lets a download carry amounts after a fresh password check, and the public check of a code.
+// lets a download carry amounts after a fresh re-check (password or SMS code), and the /verify check.
 
 import type { Kysely } from 'kysely';
 import type { RightsRecord } from '../adapters/rights-record/types.js';
@@ -33,7 +33,7 @@ export interface CertificateLimits {
 
 export const defaultCertificateLimits: CertificateLimits = { perHour: 10, perDay: 30, checksPerIpPerMinute: 30 };
 
-/** How long after the password check a download may still carry the amounts. */
+/** How long after the re-authentication a download may still carry the amounts. */
 export const amountsGrantMinutes = 10;
 
 export type CertificateCheck =
@@ -63,7 +63,7 @@ export interface RightsCertificates {
    * Throws RateLimitedError('rights.cert.rate_limited') past the account's limits (nothing stored).
    */
   issue(input: IssueInput): Promise<{ pdf: Buffer; code: string }>;
-  /** A token the amounts page hands its download form: the password was checked again, just now, in this session. */
+  /** A token the amounts page hands its download form: the citizen re-authenticated (password or SMS code) just now, in this session. */
   amountsGrant(holder: GrantHolder): string;
   /** Whether `token` is an unexpired grant for this session. Never throws. */
   amountsGranted(token: unknown, holder: GrantHolder): boolean;

@@ -83,6 +83,7 @@ export const smsQuotaGroups = {
   change_phone: 'access',
   reveal: 'access',
   reauth: 'access',
+  rights: 'access',
   recover: 'recovery',
   appeal: 'recovery',
   desk_reset: 'recovery',

@@ -155,7 +155,7 @@ t.test(`我的权益单 PDF and /verify (${engineName})`, async (t) => {
   await t.test('amounts only within minutes of a password check, in the same session', async (t) => {
     const browser = await centreBrowser(app, realName);
     const page = await browser.get('/account/rights');
-    const checked = await browser.post('/account/rights/amounts', { _csrf: inputValue(page.text, '_csrf') ?? '', password: realName.password ?? 'Jsrs#2026pass' });
+    const checked = await browser.post('/account/rights/amounts', { _csrf: inputValue(page.text, '_csrf') ?? '', reauth: 'pwd', current: realName.password ?? 'Jsrs#2026pass' });
     t.equal(checked.status, 200);
     const grant = inputValue(checked.text, 'grant');
     if (!grant) throw new Error('no grant on the amounts page');

@@ -1,9 +1,10 @@
 // The SMS port: send one verification-code message from a fixed template, or a notice that carries
-// no code. The text of each is the i18n key `sms.template.<name>` / `sms.notice.<name>` (zh-CN).
+// no code. The text of each is the i18n key `sms.template.<name>` / `sms.notice.<name>` (zh-CN);
+// `smsTemplates` is the one list of code purposes (the gateway's template ids, docs/operating.md).
 
 import { t } from '../../i18n/index.js';
 
-export const smsTemplates = ['login', 'register', 'recover', 'bind_phone', 'change_phone', 'appeal', 'reveal', 'reauth', 'desk_reset'] as const;
+export const smsTemplates = ['login', 'register', 'recover', 'bind_phone', 'change_phone', 'appeal', 'reveal', 'reauth', 'rights', 'desk_reset'] as const;
 export type SmsTemplate = (typeof smsTemplates)[number];
 
 export interface SmsParams {

@@ -1,8 +1,9 @@
 // 我的权益单: the personal rights record of social insurance from the core system, for 实名 and
-// above (a 注册用户 is told why and how to upgrade). Insurance types, status, 参保地 and months show
-// at once; the amounts only after the password is checked again, each view audited; the download
-// as a verifiable PDF, with amounts only within minutes of that check. An unreachable core system
-// is a clear 暂时无法查询 page, never a 500.
+// above (a 注册用户 is told why and how to upgrade; a POST from one is a 403 page). Insurance types,
+// status, 参保地 and months show at once; the amounts only after the shared re-authentication block
+// (the password again, or a code sent to the bound phone), each attempt audited without amounts; the
+// download as a verifiable PDF, with amounts only within minutes of that check. An unreachable core
+// system is a clear 暂时无法查询 page, never a 500.
 
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -10,13 +11,34 @@ import type { RightsRecord } from '../../adapters/rights-record/types.js';
 import { certificateValidDays } from '../../domain/certificate-codes.js';
 import { levelRank } from '../../domain/levels.js';
 import { formatYuan } from '../../domain/money.js';
-import { RateLimitedError, UpstreamError } from '../../errors/app-error.js';
+import { AppError, RateLimitedError, UpstreamError, ValidationError } from '../../errors/app-error.js';
+import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
+import type { AccountView } from '../../services/accounts.js';
 import { amountsGrantMinutes } from '../../services/rights-certificates.js';
 import type { RouteDeps } from '../deps.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode, type ReauthMethod } from '../reauth-block.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
 import { requestState } from '../../http/state.js';
 
 type Loaded = { kind: 'needs_real_name' } | { kind: 'unavailable' } | { kind: 'loaded'; record: RightsRecord | undefined; name: string; documentNumber: string };
+
+/** What a page shows besides the record: the amounts, a message, the state of the re-authentication block. */
+interface Shown {
+  amounts?: boolean;
+  error?: string;
+  notice?: string;
+  fieldErrors?: Record<string, string>;
+  method?: ReauthMethod;
+  codeSent?: boolean;
+  status?: number;
+}
+
+/** The record is for 实名 and above, with a document to ask the core system about. */
+const mayHaveRecord = (account: AccountView) => levelRank(account.level) >= levelRank('real_name') && Boolean(account.certType) && Boolean(account.documentNumber);
+
+/** Where the amounts page lives, and where the block's SMS way posts its send. */
+const pageUrl = '/account/rights';
+const sendAction = '/account/rights/amounts/send';
 
 export function rightsRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;
@@ -25,7 +47,7 @@ export function rightsRoutes(router: Router, deps: RouteDeps): void {
   /** The signed-in citizen's record, or why there is none to show. */
   const load = async (ctx: Context): Promise<Loaded> => {
     const { account } = centreOf(ctx);
-    if (levelRank(account.level) < levelRank('real_name') || !account.certType || !account.documentNumber) return { kind: 'needs_real_name' };
+    if (!mayHaveRecord(account) || !account.certType || !account.documentNumber) return { kind: 'needs_real_name' };
     try {
       const record = await services.rights.recordFor(account.certType, account.documentNumber);
       return { kind: 'loaded', record, name: account.name ?? '', documentNumber: account.documentNumber };
@@ -40,12 +62,16 @@ export function rightsRoutes(router: Router, deps: RouteDeps): void {
     return { accountId: account.id, sessionIdHash: session.idHash };
   };
 
-  const show = async (ctx: Context, extra: { amounts?: boolean; error?: string; status?: number } = {}) => {
+  const show = async (ctx: Context, extra: Shown = {}) => {
     const loaded = await load(ctx);
     if (loaded.kind === 'needs_real_name') return renderCentre(ctx, deps, 'account/rights.njk', 'rights', { needsRealName: true }, extra.status);
     if (loaded.kind === 'unavailable') return renderCentre(ctx, deps, 'account/rights.njk', 'rights', { unavailable: true }, 503);
     const { record } = loaded;
     const amounts = extra.amounts === true;
+    // The re-authentication block while the amounts are still hidden (there are some to show).
+    const reauth = record && !amounts
+      ? await reauthBlock(deps, centreOf(ctx).account.id, { method: extra.method ?? requestedMethod(ctx), codeSent: extra.codeSent === true, sendAction, pageUrl })
+      : undefined;
     renderCentre(ctx, deps, 'account/rights.njk', 'rights', {
       record: record
         ? {
@@ -64,28 +90,58 @@ export function rightsRoutes(router: Router, deps: RouteDeps): void {
         : undefined,
       amounts,
       amountsGrant: amounts ? services.rightsCertificates.amountsGrant(grantHolder(ctx)) : undefined,
+      reauth,
+      // The amounts form is ready once a way to prove it is you is on it: the password, or a code already sent.
+      ready: reauth !== undefined && (reauth.method === 'pwd' || reauth.codeSent),
       validDays: certificateValidDays,
       grantMinutes: amountsGrantMinutes,
       error: extra.error,
+      notice: extra.notice,
+      fieldErrors: extra.fieldErrors ?? {},
     }, extra.status);
   };
 
   router.get('/rights', (ctx) => show(ctx));
 
-  /** The amounts, after the password again (counted under the account's sign-in lockout); audited either way. */
-  router.post('/rights/amounts', async (ctx) => {
+  /** 获取验证码 for the amounts: the block's send form (captcha and proof of work), then the SMS service's per-number and per-IP limits. */
+  router.post('/rights/amounts/send', async (ctx) => {
     const form = await guard(ctx);
     const { account } = centreOf(ctx);
-    if (levelRank(account.level) < levelRank('real_name')) return show(ctx);
-    const audit = (outcome: 'success' | 'failure') =>
-      services.audit.record({ event: 'account.rights_viewed', outcome, subject: account.id, ...changeContext(ctx), details: { method: 'pwd' } });
+    if (!mayHaveRecord(account)) return show(ctx, { status: 403 });
     try {
-      await services.reauth.verify(account.id, { method: 'pwd', password: typeof form.password === 'string' ? form.password.slice(0, 128) : '' });
+      const phone = await sendReauthCode(deps, ctx, account.id, form, 'rights');
+      return show(ctx, { method: 'sms', codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone }) });
     } catch (err) {
       const shown = formError(ctx, err);
       if (!shown) throw err;
-      await audit('failure');
-      return show(ctx, { error: shown.message, status: shown.status });
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+      return show(ctx, { method: 'sms', ...(shown.field === 'captcha' ? { fieldErrors: { sendCaptcha: shown.message } } : { error: shown.message }), status: shown.status });
+    }
+  });
+
+  /**
+   * The amounts, after the block's proof: the password (counted under the account's sign-in
+   * lockout) or the code just sent. Every attempt is audited with its method and, on failure, why;
+   * never with an amount or anything personal.
+   */
+  router.post('/rights/amounts', async (ctx) => {
+    const form = await guard(ctx);
+    const { account } = centreOf(ctx);
+    if (!mayHaveRecord(account)) return show(ctx, { status: 403 });
+    const proof = reauthProofFrom(form, 'rights');
+    const audit = (outcome: 'success' | 'failure', details: Record<string, string> = {}) =>
+      services.audit.record({ event: 'account.rights_viewed', outcome, subject: account.id, ...changeContext(ctx), details: { method: proof.method, ...details } });
+    try {
+      await services.reauth.verify(account.id, proof);
+    } catch (err) {
+      const shown = formError(ctx, err);
+      if (!shown) throw err;
+      const reason = err instanceof AppError && err.code === 'signin.locked' ? 'locked' : proof.method === 'pwd' ? 'password' : 'sms_code';
+      await audit('failure', { reason });
+      // A wrong code may be tried again; an expired or exhausted one needs a new code.
+      const codeSent = proof.method === 'sms' && !(err instanceof ValidationError && smsCodeNeedsResend(err.code));
+      const message = shown.field ? { fieldErrors: { [shown.field]: shown.message } } : { error: shown.message };
+      return show(ctx, { method: proof.method, codeSent, ...message, status: shown.status });
     }
     await audit('success');
     await show(ctx, { amounts: true });
