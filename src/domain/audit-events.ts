@@ -29,6 +29,8 @@ export const auditEvents = [
   'account.centre_signed_out',
   'account.upstream_linked',
   'account.upstream_unlinked',
+  'account.policies_accepted',
+  'account.policies_declined',
   // signing in
   'signin.success',
   ...signInAuditEvents,
