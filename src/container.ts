@@ -23,6 +23,7 @@ import { syncConfiguredClients } from './oidc/clients-file.js';
 import { attachProviderEvents } from './oidc/events.js';
 import { ensureKeys } from './oidc/keys.js';
 import { createInteractionPolicy } from './oidc/policy.js';
+import { loadPolicies } from './config/policies.js';
 import { createProvider } from './oidc/provider.js';
 import { createOidcRuntime, type OidcRuntime } from './oidc/runtime.js';
 import { createFlowStore } from './flows/engine/store.js';
@@ -66,7 +67,7 @@ export function createServiceLayer(deps: { config: Readonly<Config>; db: Databas
   const { config, db, clock, logger, secrets } = deps;
   const ports = createPorts({ config, clock, logger, fallback: config.env === 'production' ? undefined : developmentPorts(clock) });
   const flows = createFlowStore({ db, clock, bindingKey: secrets.keyring.current.keys.browserBinding });
-  return { ports, services: createServices({ config, db, clock, logger, secrets, ports, flows }) };
+  return { ports, services: createServices({ config, db, clock, logger, secrets, ports, flows, policies: loadPolicies(config.site.policiesFile) }) };
 }
 
 export async function createContainer(options: ContainerOptions): Promise<Container> {
@@ -127,7 +128,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
           logger,
           findAccount: accountClaims.findAccount,
           accessTokenClaims: accountClaims.accessTokenClaims,
-          policy: createInteractionPolicy(),
+          policy: createInteractionPolicy({ policies: services.policies }),
         });
         attachProviderEvents(provider, { logger, metrics, audit: services.audit });
         return provider;

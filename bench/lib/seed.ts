@@ -1,7 +1,8 @@
 // Seeds the bench database directly (the bench owns it): accounts with the provider's own
 // encryption and blind indexes but ONE shared bcrypt hash (hashing 100 000 passwords at cost 10
 // would take longer than the whole bench), captchas whose answer the bench knows, and synthetic
-// stored tokens for the growth check.
+// stored tokens for the growth check. Seeded citizens have agreed to the policy texts in force, so
+// sign-ins go straight back to the client (no policies page).
 
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
@@ -26,8 +27,11 @@ export function seededDocument(i: number): string {
 
 const surnames = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周'];
 
-/** Inserts accounts [from, to) with document, phone and the given password hash, in batches. */
-export async function seedAccounts(db: Kysely<DB>, secrets: Secrets, passwordHash: string, from: number, to: number): Promise<void> {
+/**
+ * Inserts accounts [from, to) with document, phone and the given password hash, in batches, each
+ * having agreed to `policyVersion` (the provider's config.site.policiesFile version).
+ */
+export async function seedAccounts(db: Kysely<DB>, secrets: Secrets, passwordHash: string, from: number, to: number, policyVersion: string): Promise<void> {
   const batch = 1000;
   const now = new Date();
   for (let start = from; start < to; start += batch) {
@@ -40,7 +44,7 @@ export async function seedAccounts(db: Kysely<DB>, secrets: Secrets, passwordHas
       const id = randomUUID();
       const document = seededDocument(i);
       const phone = `+86${seededPhone(i)}`;
-      accounts.push({ id, name_envelope: secrets.cipher.encrypt(`${surnames[i % 10] ?? '王'}测试${i}`, piiAad.name(id)), needs_phone: false, created_at: now, updated_at: now });
+      accounts.push({ id, name_envelope: secrets.cipher.encrypt(`${surnames[i % 10] ?? '王'}测试${i}`, piiAad.name(id)), needs_phone: false, created_at: now, updated_at: now, policy_version: policyVersion, policy_accepted_at: now });
       documents.push({ account_id: id, cert_type: '01', number_envelope: secrets.cipher.encrypt(document, piiAad.documentNumber(id)), number_index: secrets.blindIndex('document', document), created_at: now });
       phones.push({ account_id: id, phone_envelope: secrets.cipher.encrypt(phone, piiAad.phone(id)), phone_index: secrets.blindIndex('phone', phone), verified_at: now });
       credentials.push({ account_id: id, hash: passwordHash, updated_at: now });

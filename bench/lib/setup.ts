@@ -9,6 +9,7 @@ import bcrypt from 'bcryptjs';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../../src/config/load.js';
+import { loadPolicies } from '../../src/config/policies.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -124,12 +125,14 @@ export async function setUpBench(p: {
   const database = await connectDatabase({ databaseUrl: dbUrl, dataDir: tmp, logger });
   await migrateToLatest(database.db as never, logger);
   const passwordHash = bcrypt.hashSync(password, config.security.bcryptCost);
+  // the seeded citizens agreed to the texts the provider serves, so no sign-in stops at the policies page
+  const policyVersion = loadPolicies(config.site.policiesFile).version;
   log(`seeding ${smallAccounts} accounts (one shared bcrypt hash, cost ${config.security.bcryptCost}) and captchas`);
   let seeded = 0;
   const seedAccountsTo = async (n: number) => {
     if (n <= seeded) return;
     log(`seeding accounts ${seeded}…${n} (bulk inserts)`);
-    await seedAccounts(database.db, secrets, passwordHash, seeded, n);
+    await seedAccounts(database.db, secrets, passwordHash, seeded, n, policyVersion);
     seeded = n;
     await sql`analyze`.execute(database.db);
   };

@@ -17,6 +17,8 @@ const policyDocument = z.object({ title: z.string().min(1), sections: z.array(se
 export const policiesSchema = z.object({
   /** Shown on both pages and with the registration consent; a new version is a new text to agree to. */
   version: z.string().min(1).max(40),
+  /** What this version changed, in a few lines: shown when a citizen who agreed to an earlier version is asked again. */
+  changes: z.array(z.string().min(1)).default([]),
   documents: z.object({ privacy: policyDocument, 'document-rules': policyDocument }),
 });
 

@@ -20,6 +20,7 @@ import * as staff from '../../migrations/20261202_0500_staff.js';
 import * as cases from '../../migrations/20261202_0600_cases.js';
 import * as rightsCertificates from '../../migrations/20261202_0800_rights_certificates.js';
 import * as clientDisabled from '../../migrations/20261202_1000_client_disabled.js';
+import * as policyAcceptance from '../../migrations/20261203_1400_policy_acceptance.js';
 import * as caseOutboxRetention from '../../migrations/20261203_1600_case_outbox_retention.js';
 
 const migrations: Record<string, Migration> = {
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '20261202_0600_cases': cases,
   '20261202_0800_rights_certificates': rightsCertificates,
   '20261202_1000_client_disabled': clientDisabled,
+  '20261203_1400_policy_acceptance': policyAcceptance,
   '20261203_1600_case_outbox_retention': caseOutboxRetention,
 };
 

@@ -62,6 +62,9 @@ export interface AccountsTable {
   needs_phone: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The version of the policy texts the citizen agreed to; null: never asked (see services/policy-acceptance.ts). */
+  policy_version: ColumnType<string | null, string | null | undefined, string | null>;
+  policy_accepted_at: NullableTimestamp;
 }
 
 export interface AccountDocumentsTable {

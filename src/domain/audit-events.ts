@@ -30,6 +30,8 @@ export const auditEvents = [
   'account.upstream_linked',
   'account.upstream_unlinked',
   'account.deleted',
+  'account.policies_accepted',
+  'account.policies_declined',
   // signing in
   'signin.success',
   ...signInAuditEvents,

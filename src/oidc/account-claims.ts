@@ -102,6 +102,8 @@ export function createAccountClaims(deps: { accounts: Pick<AccountService, 'getA
       if (!account || account.status !== 'active') return undefined;
       return {
         accountId: account.id,
+        // read by the interaction policy's `policies` prompt (oidc/policy.ts), from this same load
+        policyVersion: account.policyVersion,
         claims: async (_use, scope, requested) => {
           // family numbers are read only when the family scope or the claims parameter asks for them
           const wanted = /(^|\s)family(\s|$)/.test(scope) || Object.hasOwn(requested ?? {}, 'family_members');

@@ -2,13 +2,15 @@
 // essential-acr checks replaced by one ordered check: when the client asks for a higher acr than
 // this session has, the citizen is sent through the missing steps (step-up), inside the same
 // authorization request. A step-up that still falls short ends with access_denied. A face check
-// counts for the authorization request that ran it only.
+// counts for the authorization request that ran it only. Between login and consent, a `policies`
+// prompt asks a citizen who has not agreed to the policy texts in force to agree (issue 15).
 
 import { errors, interactionPolicy } from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { acrNeedsFaceThisSignIn, acrSatisfies, isKnownAcr, lowestRequestedAcr, type Acr } from '../domain/levels.js';
+import type { PolicyAcceptance } from '../services/policy-acceptance.js';
 
-const { base, Check } = interactionPolicy;
+const { base, Check, Prompt } = interactionPolicy;
 
 /** The lowest acr the request asks for (acr_values or an acr claim request), or undefined. */
 export function requiredAcrOf(ctx: KoaContextWithOIDC): Acr | undefined {
@@ -44,7 +46,46 @@ function forgetEarlierFace(ctx: KoaContextWithOIDC): void {
 
 export const stepUpReason = 'acr_step_up';
 
-export function createInteractionPolicy(): interactionPolicy.Prompt[] {
+/** The prompt that asks for the policy texts in force, and its one reason. */
+export const policiesPromptName = 'policies';
+export const policiesReason = 'policy_version_changed';
+
+/** What a `policies` interaction's result holds once the citizen agreed (routes/interaction/policies.ts). */
+export interface PoliciesResult {
+  accepted: string;
+}
+
+/** The version the signed-in account agreed to, as findAccount loaded it (oidc/account-claims.ts); null: never asked. */
+function agreedVersion(ctx: KoaContextWithOIDC): string | null {
+  const version = ctx.oidc.account?.policyVersion;
+  return typeof version === 'string' ? version : null;
+}
+
+/**
+ * Asks the signed-in citizen to agree to 《隐私政策》 and 《个人证件信息处理规则》 when the version they
+ * agreed to is not the one in force (never asked, or an older one). Not requestable; with
+ * prompt=none the client receives interaction_required.
+ */
+export function createPoliciesPrompt(policies: Pick<PolicyAcceptance, 'version' | 'needsAcceptance'>): interactionPolicy.Prompt {
+  return new Prompt(
+    { name: policiesPromptName, requestable: false },
+    new Check(
+      policiesReason,
+      'the end-user has not agreed to the privacy policy in force',
+      'interaction_required',
+      (ctx: KoaContextWithOIDC) => {
+        if (!ctx.oidc.session?.accountId || !ctx.oidc.account) return Check.NO_NEED_TO_PROMPT;
+        // agreed to in this very authorization request (the row was written before the resume)
+        const result = (ctx.oidc.result as { [policiesPromptName]?: Partial<PoliciesResult> } | undefined)?.[policiesPromptName];
+        if (result?.accepted === policies.version) return Check.NO_NEED_TO_PROMPT;
+        return policies.needsAcceptance({ policyVersion: agreedVersion(ctx) }) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      },
+      (ctx: KoaContextWithOIDC) => ({ policyVersion: policies.version, acceptedVersion: agreedVersion(ctx) }),
+    ),
+  );
+}
+
+export function createInteractionPolicy(options: { policies?: Pick<PolicyAcceptance, 'version' | 'needsAcceptance'> } = {}): interactionPolicy.Prompt[] {
   const policy = base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider policy has no login prompt');
@@ -69,5 +110,7 @@ export function createInteractionPolicy(): interactionPolicy.Prompt[] {
       (ctx: KoaContextWithOIDC) => ({ requiredAcr: requiredAcrOf(ctx), currentAcr: sessionAcr(ctx) }),
     ),
   );
+  // after login (and its step-up), before consent: the texts are agreed to before any client is authorised
+  if (options.policies) policy.add(createPoliciesPrompt(options.policies), policy.indexOf(login) + 1);
   return policy;
 }

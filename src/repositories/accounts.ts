@@ -19,11 +19,14 @@ export interface AccountRow {
   certType: string | null;
   numberEnvelope: string | null;
   phoneEnvelope: string | null;
+  /** The version of the policy texts agreed to; null when never asked. */
+  policyVersion: string | null;
 }
 
 export async function insertAccount(
   trx: Transaction<DB>,
-  row: { id: string; nameEnvelope: string | null; needsPhone: boolean; now: Date },
+  /** `policyVersion`: the policy texts the citizen agreed to while creating the account (absent: never shown them). */
+  row: { id: string; nameEnvelope: string | null; needsPhone: boolean; now: Date; policyVersion?: string },
 ): Promise<void> {
   await trx
     .insertInto('accounts')
@@ -33,8 +36,19 @@ export async function insertAccount(
       needs_phone: row.needsPhone,
       created_at: row.now,
       updated_at: row.now,
+      ...(row.policyVersion !== undefined ? { policy_version: row.policyVersion, policy_accepted_at: row.now } : {}),
     })
     .execute();
+}
+
+/** Records that the account agreed to `version` of the policy texts; false when there is no such account. */
+export async function recordPolicyAcceptance(db: Kysely<DB>, id: string, version: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('accounts')
+    .set({ policy_version: version, policy_accepted_at: now, updated_at: now })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 export async function insertAccountDocument(
@@ -80,6 +94,7 @@ export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise
       'accounts.name_envelope',
       'accounts.needs_phone',
       'accounts.created_at',
+      'accounts.policy_version',
       'account_documents.cert_type',
       'account_documents.number_envelope',
       'phones.phone_envelope',
@@ -101,6 +116,7 @@ export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise
       certType: row.cert_type,
       numberEnvelope: row.number_envelope,
       phoneEnvelope: row.phone_envelope,
+      policyVersion: row.policy_version,
     },
     proofs: (row.proofs ?? []).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, reference: p.reference, identityKey: p.identity_key, createdAt: new Date(p.created_at) })),
   };

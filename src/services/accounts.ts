@@ -77,6 +77,8 @@ export interface AccountView {
   phoneE164?: string;
   needsPhone: boolean;
   createdAt: Date;
+  /** The version of the policy texts the citizen agreed to; null when never asked (services/policy-acceptance.ts). */
+  policyVersion: string | null;
   /** The proofs of the current identity only, oldest first. */
   proofs: Array<{ kind: ProofKind; level: IdentityLevel; adapter: string; createdAt: Date }>;
 }
@@ -91,6 +93,8 @@ export interface ClaimsAccount {
   status: AccountStatus;
   level: IdentityLevel;
   certType?: CertType;
+  /** The version of the policy texts agreed to (null: never asked); the interaction policy compares it. */
+  policyVersion: string | null;
   /** The proofs of the current identity (empty when no proof could raise the level). */
   proofs: AccountView['proofs'];
   name(): string | undefined;
@@ -137,6 +141,11 @@ export interface AccountServiceDeps {
   levels: IdentityLevels;
   /** Written into `identity_proofs.adapter` for registry matches; default 'population-registry'. */
   registryAdapterName?: string;
+  /**
+   * The version of 《隐私政策》 and 《个人证件信息处理规则》 in force: register() is only reached once the
+   * citizen ticked both boxes beside them, so a new account records it. Unset: recorded as never asked.
+   */
+  policyVersion?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -235,7 +244,13 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     try {
       await db.transaction().execute(async (trx) => {
         await claimDocumentNumber(trx, numberIndex, accountId);
-        await insertAccount(trx, { id: accountId, nameEnvelope: cipher.encrypt(name, piiAad.name(accountId)), needsPhone: false, now: at });
+        await insertAccount(trx, {
+          id: accountId,
+          nameEnvelope: cipher.encrypt(name, piiAad.name(accountId)),
+          needsPhone: false,
+          now: at,
+          ...(deps.policyVersion !== undefined ? { policyVersion: deps.policyVersion } : {}),
+        });
         await insertAccountDocument(trx, {
           accountId,
           certType: input.certType,
@@ -283,6 +298,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
       level,
       needsPhone: row.needsPhone,
       createdAt: row.createdAt,
+      policyVersion: row.policyVersion,
       proofs: proofs.filter((p) => p.identityKey === identityKey).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, createdAt: p.createdAt })),
     };
     if (name !== undefined) view.name = name;
@@ -326,6 +342,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
       status: row.status,
       level,
       ...(row.certType !== null && isCertType(row.certType) ? { certType: row.certType } : {}),
+      policyVersion: row.policyVersion,
       proofs: ownProofs,
       name,
       documentNumber,

@@ -41,6 +41,8 @@ import { createCaseService, type CaseService } from './cases.js';
 import { createRightsCertificates, type RightsCertificates } from './rights-certificates.js';
 import { guardedFetch } from '../oidc/outbound-fetch.js';
 import { findClientRow } from '../repositories/clients.js';
+import { createPolicyAcceptance, type PolicyAcceptance } from './policy-acceptance.js';
+import type { Policies } from '../config/policies.js';
 
 export interface Services {
   audit: Audit;
@@ -85,6 +87,8 @@ export interface Services {
   cases: CaseService;
   /** 我的权益单 as a PDF with a verification code, and the public check at /verify/{code}. */
   rightsCertificates: RightsCertificates;
+  /** Which version of 《隐私政策》 and 《个人证件信息处理规则》 each citizen agreed to; asking again after a new one. */
+  policies: PolicyAcceptance;
   close(): Promise<void>;
 }
 
@@ -94,7 +98,17 @@ export function hashPoolPerProcess(config: Pick<Config, 'workers' | 'security'>,
   return Math.max(1, Math.ceil(perNode / config.workers));
 }
 
-export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>; clock: Clock; logger: Logger; secrets: Secrets; ports: Ports; flows: FlowStore }): Services {
+export function createServices(deps: {
+  config: Readonly<Config>;
+  db: Kysely<DB>;
+  clock: Clock;
+  logger: Logger;
+  secrets: Secrets;
+  ports: Ports;
+  flows: FlowStore;
+  /** The policy texts in force (config/policies.json or POLICIES_FILE), read once by the composition root: only the version and its changes are used here. */
+  policies: Pick<Policies, 'version' | 'changes'>;
+}): Services {
   const { config, db, clock, logger, secrets, ports, flows } = deps;
   const { registry, sms, devSms, face, upstreams, upstreamHealth, rights } = ports;
   const keys = secrets.keyring.current.keys;
@@ -117,7 +131,8 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
     audit,
   });
   const levels = createIdentityLevels(secrets);
-  const accounts = createAccountService({ db, secrets, hasher, registry, clock, audit, levels });
+  const policies = createPolicyAcceptance({ db, clock, audit, version: deps.policies.version, changes: deps.policies.changes });
+  const accounts = createAccountService({ db, secrets, hasher, registry, clock, audit, levels, policyVersion: policies.version });
   const lockout = createLockout({ db, clock, maxFailures: config.security.lockoutMaxFailures, lockSeconds: config.security.lockoutSeconds });
   const passwordSignIn = createPasswordSignIn({ accounts, lockout, blindIndex: secrets.blindIndex, audit });
   const reauth = createReauthentication({ db, accounts, lockout, smsCodes });
@@ -153,6 +168,7 @@ export function createServices(deps: { config: Readonly<Config>; db: Kysely<DB>;
     cases,
     rights,
     rightsCertificates,
+    policies,
     accountCentre, accountDeletion, family, assurance, recovery,
     audit, hasher, registry, sms, devSms, rateLimiter, captcha, proofOfWork, smsCodes, accounts, lockout, passwordSignIn, levels, reauth, flows,
     upstreams, upstreamLinks, qrLogin, upstreamHealth, face,

@@ -113,6 +113,20 @@ t.test(`every page renders in both locales with no raw message key (${engineName
       }
     }
 
+    // The policy texts to agree to again (issue 15): as if a new version were in force since this citizen agreed.
+    const accountOf = app.container.secrets.blindIndex('phone', `+86${registered.phone}`);
+    const setVersion = (version: string) =>
+      testDb.database.db.updateTable('accounts').set({ policy_version: version }).where('id', 'in', (eb) => eb.selectFrom('phones').select('account_id').where('phone_index', '=', accountOf)).execute();
+    await setVersion('2000-01-01');
+    const agreeing = browserIn();
+    const policiesFlow = await demo.authorize(agreeing);
+    const toPolicies = await agreeing.post(`${policiesFlow.page.url}/password`, { _csrf: csrf(policiesFlow.page), account: registered.phone, password: strongPassword });
+    const policies = await agreeing.follow(toPolicies.location as string);
+    t.equal(policies.status, 200);
+    t.match(policies.text, /action="\/interaction\/[\w-]+\/policies"/, `${locale} the policies page`);
+    seen.push(['policies', policies]);
+    await setVersion(app.container.services.policies.version);
+
     for (const [label, res] of seen) {
       t.same(rawKeys(res.text), [], `${locale} ${label}: no raw message key`);
       if (locale === 'zh-CN') t.same(englishWords(res.text, clientNames), [], `${locale} ${label}: no English on a Chinese page`);

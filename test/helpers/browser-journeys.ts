@@ -38,7 +38,23 @@ export async function browserRelyingParty(app: TestApp): Promise<BrowserRelyingP
 export async function pressAndRedeem(rp: BrowserRelyingParty, page: Page, flow: Authorization, button: string): ReturnType<BrowserRelyingParty['redeem']> {
   const redirected = await catchRedirect(page, demoRedirect);
   await page.getByRole('button', { name: button, exact: true }).click();
-  return rp.redeem(await redirected(), flow);
+  return rp.redeem(await acceptPoliciesInPage(page, redirected), flow);
+}
+
+/**
+ * Waits for the redirect `redirected` catches; when the provider first asks to agree to the
+ * policy texts in force (a new version, or an account created without seeing them), presses
+ * 同意并继续 on the way. Resolves with the URL the browser was sent to.
+ */
+export async function acceptPoliciesInPage(page: Page, redirected: () => Promise<string>): Promise<string> {
+  const accept = page.getByRole('button', { name: '同意并继续', exact: true });
+  const first = await Promise.race([
+    redirected().then((url) => ({ url })),
+    accept.waitFor({ state: 'visible' }).then(() => ({ url: undefined }), () => new Promise<{ url: string }>(() => undefined)),
+  ]);
+  if (first.url !== undefined) return first.url;
+  await accept.click();
+  return redirected();
 }
 
 /** Records CSP violations and page errors of every further tab the context opens into `tp`'s lists. */

@@ -85,11 +85,32 @@ export function browsingRelyingParty(rp: OpenidRelyingParty): RelyingParty {
       return { page: await browser.follow(url, atClient), ...flow };
     },
     async finish(browser, url, flow) {
-      const landed = await browser.follow(url, atClient);
+      let landed = await browser.follow(url, atClient);
+      // an account that has not agreed to the policy texts in force is asked on the way (issue 15)
+      const answered = await acceptPoliciesIfAsked(browser, landed);
+      if (answered !== landed) landed = await browser.follow(answered.location ?? answered.url, atClient);
       if (!landed.url.startsWith(demoRedirect)) throw new Error(`did not reach the client: ${landed.status} ${landed.url}\n${landed.text.slice(0, 500)}`);
       return rp.redeem(landed.url, flow);
     },
   };
+}
+
+/** Whether `page` is the page that asks to agree to the policy texts in force (routes/interaction/policies.ts). */
+export function isPoliciesPage(page: Pick<Response2, 'status' | 'text'>): boolean {
+  return page.status === 200 && /<form method="post" action="\/interaction\/[\w-]+\/policies">/.test(page.text) && page.text.includes('name="answer" value="accept"');
+}
+
+/**
+ * When `page` asks to agree to the policy texts in force (a new version, or an account created
+ * without seeing them: from an upstream sign-in or imported), presses 同意并继续 and returns that
+ * answer (a redirect back into the authorization); any other page is returned unchanged.
+ */
+export async function acceptPoliciesIfAsked(browser: Browser, page: Response2): Promise<Response2> {
+  if (!isPoliciesPage(page)) return page;
+  const action = /<form method="post" action="(\/interaction\/[\w-]+\/policies)">/.exec(page.text)?.[1] as string;
+  const answered = await browser.post(action, { _csrf: inputValue(page.text, '_csrf') ?? '', version: inputValue(page.text, 'version') ?? '', answer: 'accept' });
+  if (answered.status !== 303) throw new Error(`accepting the policies answered ${answered.status}\n${answered.text.slice(0, 500)}`);
+  return answered;
 }
 
 /** The development demo client (first party) walked by a test browser. */

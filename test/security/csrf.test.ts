@@ -151,6 +151,29 @@ t.test(`CSRF on every state-changing form (${engineName})`, async (t) => {
       },
     ],
     [
+      'POST /interaction/:uid/policies (a new version to agree to)',
+      async () => {
+        const accountId = (await app.container.services.accounts.findAccountIdByPhone(`+86${person.phone}`)) as string;
+        await app.container.database.db.updateTable('accounts').set({ policy_version: '2000-01-01' }).where('id', '=', accountId).execute();
+        const browser = createBrowser(app.url);
+        const flow = await rp.authorize(browser);
+        const signedIn = await browser.post(`${flow.page.url}/password`, { _csrf: inputValue(flow.page.text, '_csrf') as string, account: person.phone, password: strongPassword });
+        const page = await browser.follow(signedIn.location as string, (u) => u.startsWith(demoRedirect));
+        const action = /action="(\/interaction\/[\w-]+\/policies)"/.exec(page.text)?.[1];
+        if (!action) throw new Error(`no policies page: ${page.status} ${page.url}`);
+        const token = inputValue(page.text, '_csrf') as string;
+        const form = { version: inputValue(page.text, 'version') as string, answer: 'accept' };
+        return {
+          browser, path: action, form, token,
+          async control(t) {
+            const res = await browser.post(action, { ...form, _csrf: token });
+            t.equal(res.status, 303, 'control: agreeing with our own token works');
+            t.same((await rp.finish(browser, res.location as string, flow)).claims()?.amr, ['pwd']);
+          },
+        };
+      },
+    ],
+    [
       'POST /interaction/:uid/abort',
       async () => {
         const browser = createBrowser(app.url);

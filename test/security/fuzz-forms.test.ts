@@ -25,7 +25,7 @@ const text = fc.oneof(
 );
 const value: fc.Arbitrary<Value> = fc.oneof({ weight: 4, arbitrary: text }, { weight: 1, arbitrary: fc.array(text, { minLength: 2, maxLength: 4 }) });
 
-const formFields = ['_csrf', 'flow', 'account', 'password', 'phone', 'captcha', 'captchaId', 'code', 'certType', 'documentNumber', 'name', 'confirmPassword', 'agreePrivacy', 'agreeDocument', 'action'];
+const formFields = ['_csrf', 'flow', 'account', 'password', 'phone', 'captcha', 'captchaId', 'code', 'certType', 'documentNumber', 'name', 'confirmPassword', 'agreePrivacy', 'agreeDocument', 'action', 'answer', 'version'];
 const jsonFields = ['flow_id', 'cert_type', 'document_number', 'name', 'phone', 'captcha_id', 'captcha_answer', 'sms_code', 'password', 'agree_privacy', 'agree_document'];
 
 const formBody = fc.dictionary(fc.oneof(fc.constantFrom(...formFields), fc.string({ maxLength: 20 })), value, { maxKeys: 12 });
@@ -104,7 +104,7 @@ t.test(`fuzzing every form and JSON body (${engineName})`, async (t) => {
     return flow.page.url.replace(app.url, '');
   };
 
-  for (const suffix of ['password', 'sms/send', 'sms/verify', 'consent', 'abort', 'register']) {
+  for (const suffix of ['password', 'sms/send', 'sms/verify', 'consent', 'policies', 'abort', 'register']) {
     await t.test(`POST /interaction/:uid/${suffix}`, async (t) => {
       let base = await interaction();
       let n = 0;

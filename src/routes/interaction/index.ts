@@ -1,5 +1,6 @@
 // /interaction/:uid — the provider's interaction pages: the login page and its methods (password,
-// SMS code), consent for third-party clients (consent.ts), and abort. Each POST: IP limit, bounded body, CSRF.
+// SMS code), the policy texts to agree to (policies.ts), consent for third-party clients (consent.ts),
+// and abort. Each POST: IP limit, bounded body, CSRF.
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -12,10 +13,11 @@ import { loginSmsFlow, type LoginSmsFacts } from '../../flows/login/states.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { smsCodeRefusal, verifySmsCode } from '../../flows/steps/sms-code.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { stepUpReason } from '../../oidc/policy.js';
+import { policiesPromptName, stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, loadInteraction } from './details.js';
 import { grantConsent, showConsent } from './consent.js';
+import { answerPolicies, showPolicies, type PoliciesPageDeps } from './policies.js';
 import { abortInteraction } from './finish.js';
 import { continueSignIn } from './settle.js';
 import { loginPageDeps, parseMethod, renderLoginPage, type LoginPageModel } from './login-page.js';
@@ -31,6 +33,7 @@ export function interactionRoutes(deps: RouteDeps): Router {
   const provider = () => deps.oidc.provider;
   const state = (ctx: Context) => requestState(ctx);
   const message = (ctx: Context, code: string, params: Record<string, string | number> = {}) => t(state(ctx).locale, code, params);
+  const policiesPage = (): PoliciesPageDeps => ({ provider: provider(), views, policies: services.policies });
 
   const page = async (ctx: Context, uid: string, model: Omit<LoginPageModel, 'uid' | 'clientName'>) => {
     const details = await loadInteraction(ctx, provider(), uid);
@@ -42,6 +45,10 @@ export function interactionRoutes(deps: RouteDeps): Router {
     const details = await loadInteraction(ctx, provider(), uid);
     if (details.prompt.name === 'login' && details.prompt.reasons.includes(stepUpReason) && details.session?.accountId) {
       seeOther(ctx, `/interaction/${uid}/step-up`);
+      return;
+    }
+    if (details.prompt.name === policiesPromptName) {
+      await showPolicies(ctx, policiesPage(), details);
       return;
     }
     if (details.prompt.name === 'consent') {
@@ -157,6 +164,13 @@ export function interactionRoutes(deps: RouteDeps): Router {
     const returnTo = await grantConsent(ctx, { provider: provider(), views, clients: deps.clients, audit: services.audit }, details, form);
     if (!returnTo) return;
     seeOther(ctx, returnTo);
+  });
+
+  router.post('/policies', async (ctx) => {
+    const { uid } = ctx.params as { uid: string };
+    const form = await guard(ctx);
+    const details = await loadInteraction(ctx, provider(), uid);
+    await answerPolicies(ctx, policiesPage(), details, form);
   });
 
   router.post('/abort', async (ctx) => {

@@ -14,7 +14,6 @@ import { FlowError } from '../../flows/engine/store.js';
 import { registrationFlow, type RegistrationFacts, type RegistrationState } from '../../flows/registration/states.js';
 import { completeRegistration, FieldErrorsError, sendRegistrationCode, type FieldErrors } from '../../flows/registration/steps.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
-import { loadPolicies } from '../../config/policies.js';
 import { accountSession } from '../account/session.js';
 import { loadInteraction } from '../interaction/details.js';
 import { finishLogin } from '../interaction/finish.js';
@@ -40,8 +39,8 @@ export function registrationRoutes(deps: RouteDeps): Router {
   const stepDeps = { services, blindIndex: deps.secrets.blindIndex, clock: deps.clock };
   const locale = (ctx: Context) => (requestState(ctx)).locale;
   const centre = accountSession(deps);
-  // the version of the texts the consent boxes agree to (config/policies.json)
-  const policyVersion = loadPolicies(deps.config.site.policiesFile).version;
+  // the version of the texts the consent boxes agree to (config/policies.json): the one a new account records
+  const policyVersion = services.policies.version;
 
   const showForm = async (ctx: Context, uid: string | undefined, page: PageState) => {
     const tr = (code: string | undefined, params: Record<string, string | number> = {}) => (code ? t(locale(ctx), code, params) : undefined);
