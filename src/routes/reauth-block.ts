@@ -7,6 +7,8 @@ import { field } from '../http/body.js';
 import type { ReauthProof, ReauthPurpose } from '../services/reauthentication.js';
 import type { RouteDeps } from './deps.js';
 import { requestState } from '../http/state.js';
+import { AppError, RateLimitedError, UpstreamError } from '../errors/app-error.js';
+import { t } from '../i18n/index.js';
 
 export type ReauthMethod = ReauthProof['method'];
 
@@ -68,4 +70,29 @@ export async function sendReauthCode(deps: Pick<RouteDeps, 'services'>, ctx: Con
     pow: field(form, 'pow', 4096),
     ip: (requestState(ctx)).ip,
   });
+}
+
+/** What the page shows after the block's 获取验证码: the code went out, or why not (under the send form's captcha when it was the captcha). */
+export interface ReauthSendResult {
+  state: { method: 'sms'; codeSent?: true; notice?: string; error?: string; fieldErrors?: { sendCaptcha: string } };
+  status: number;
+}
+
+/**
+ * Sends the block's SMS code and says what the page shows next. A refusal the citizen can act on
+ * (captcha, limits, an unreachable gateway) becomes a message, with Retry-After on a rate limit;
+ * anything else is rethrown.
+ */
+export async function sendReauthCodeForPage(deps: Pick<RouteDeps, 'services'>, ctx: Context, accountId: string, form: Record<string, string>, purpose: ReauthPurpose): Promise<ReauthSendResult> {
+  const { locale } = requestState(ctx);
+  try {
+    const phone = await sendReauthCode(deps, ctx, accountId, form, purpose);
+    return { state: { method: 'sms', codeSent: true, notice: t(locale, 'account.phone.code_sent', { phone }) }, status: 200 };
+  } catch (err) {
+    if (!(err instanceof AppError) || (err.status >= 500 && !(err instanceof UpstreamError))) throw err;
+    if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
+    const message = t(locale, err.code, err.params);
+    const field = (err as { field?: unknown }).field;
+    return { state: { method: 'sms', ...(field === 'captcha' ? { fieldErrors: { sendCaptcha: message } } : { error: message }) }, status: err.status };
+  }
 }

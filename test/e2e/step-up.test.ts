@@ -3,11 +3,12 @@
 // (asked from the verifier server-side), and the client gets the higher acr — or access_denied.
 
 import t from 'tap';
+import { createControllableClock } from '../../src/domain/clock.js';
 import { loadPopulationRegistry } from '../../src/mocks/fixtures.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { startTestApp } from '../helpers/app.js';
 import { createBrowser, inputValue, type Browser, type Response2 } from '../helpers/http-client.js';
-import { demoRedirect, demoRelyingParty } from '../helpers/oidc-flow.js';
+import { demoRedirect, demoRelyingParty, lastSmsCode, solvedCaptcha } from '../helpers/oidc-flow.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { startFaceMock } from '../helpers/face-mock.js';
 import { postRealName } from '../helpers/real-name.js';
@@ -23,7 +24,8 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
   t.teardown(() => face.close());
   const testDb = await createTestDatabase();
   t.teardown(() => testDb.drop());
-  const app = await startTestApp(t, { database: testDb.database, env: face.env });
+  const clock = createControllableClock(new Date());
+  const app = await startTestApp(t, { database: testDb.database, env: face.env, clock });
   const rp = await demoRelyingParty(app);
 
   const signIn = async (browser: Browser, account: string, params: Record<string, string>) => {
@@ -88,6 +90,39 @@ t.test(`step-up from registered and from real_name to real_person (${engineName}
     t.same(proofs.map((p) => p.kind).sort(), ['face_match', 'registry_match'], 'each upgrade recorded as a proof');
     const audit = await testDb.database.db.selectFrom('audit_events').select('event').where('subject', '=', claims?.sub as string).execute();
     t.ok(audit.some((a) => a.event === 'account.level_changed'), 'and in the audit log');
+  });
+
+  await t.test('the SMS way of proving it is you: a wrong captcha, a resend too early (Retry-After), then the code', async (t) => {
+    const phone = freshPhone();
+    const browser = createBrowser(app.url);
+    await registerThroughPages(app, browser, '/register', { certType: '01', documentNumber: syntheticIdNumber(), name: '短信实名', phone });
+    const registrationCode = await lastSmsCode(app, phone);
+    const { next } = await signIn(browser, phone, { acr_values: 'urn:jsrs:level:real_person' });
+    const stepUp = await toStepUp(browser, next);
+    const sendAction = stepUp.url.replace(/\?.*$/, '/real-name/send');
+    const smsPage = async () => {
+      const page = await browser.get(`${stepUp.url}&reauth=sms`);
+      t.match(page.text, /获取验证码/);
+      return { page, form: { _csrf: inputValue(page.text, '_csrf') ?? '', flow: inputValue(page.text, 'flow') ?? '', ...(await solvedCaptcha(app, page.text)) } };
+    };
+    const first = await smsPage();
+    const wrongCaptcha = await browser.post(sendAction, { ...first.form, captcha: 'zzzz' });
+    t.equal(wrongCaptcha.status, 400);
+    t.match(wrongCaptcha.text, /图形验证码/, 'shown under the send form');
+    const second = await smsPage();
+    const early = await browser.post(sendAction, second.form);
+    t.equal(early.status, 429, 'the registration\'s code went to this phone moments ago: the resend interval applies');
+    t.ok(Number(early.headers.get('retry-after')) > 0, 'a refused send says when to try again');
+    t.equal(await lastSmsCode(app, phone), registrationCode, 'no new code went out');
+    clock.advance(61_000);
+    const sent = await browser.post(sendAction, (await smsPage()).form);
+    t.equal(sent.status, 200);
+    t.match(sent.text, /短信验证码已发送至/);
+    const code = await lastSmsCode(app, phone);
+    t.not(code, registrationCode, 'a new code went to the bound phone');
+    const target = person('韩婷婷');
+    const viaSms = await postRealName(app, browser, sent, stepUp.url.replace(/\?.*$/, '/real-name'), { certType: '01', documentNumber: target.idNumber, name: target.name }, { reauth: 'sms', code: code as string, current: '' });
+    t.equal(viaSms.status, 303, 'the code proved it is them and the registry matched');
   });
 
   await t.test('real_name → real_person; a failed face check ends with access_denied', async (t) => {

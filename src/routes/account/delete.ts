@@ -12,8 +12,8 @@ import { render } from '../../http/views.js';
 import { sendBackchannelLogouts } from '../../oidc/backchannel-logout.js';
 import { accountCentreClientId } from '../../oidc/clients-file.js';
 import type { RouteDeps } from '../deps.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode, type ReauthMethod } from '../reauth-block.js';
-import { accountGuard, centreOf, changeContext, formError, msg, renderCentre } from './context.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage, type ReauthMethod } from '../reauth-block.js';
+import { accountGuard, centreOf, changeContext, formError, renderCentre } from './context.js';
 import { accountCookie } from './session.js';
 
 /** The provider's session cookie (src/oidc/provider.ts `cookies.names.session`). */
@@ -53,14 +53,8 @@ export function deleteRoutes(router: Router, deps: RouteDeps): void {
   /** The SMS way of the block: a code to the bound phone after the send form's captcha (SMS limits apply). */
   router.post('/delete/send', async (ctx) => {
     const form = await guard(ctx);
-    try {
-      const phone = await sendReauthCode(deps, ctx, centreOf(ctx).account.id, form, 'reauth');
-      return page(ctx, { method: 'sms', codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone }) });
-    } catch (err) {
-      const shown = formError(ctx, err);
-      if (!shown) throw err;
-      return page(ctx, { method: 'sms', ...(shown.field === 'captcha' ? { fieldErrors: { sendCaptcha: shown.message } } : { error: shown.message }) }, shown.status);
-    }
+    const sent = await sendReauthCodeForPage(deps, ctx, centreOf(ctx).account.id, form, 'reauth');
+    return page(ctx, sent.state, sent.status);
   });
 
   router.post('/delete', async (ctx) => {

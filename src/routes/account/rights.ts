@@ -16,7 +16,7 @@ import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import type { AccountView } from '../../services/accounts.js';
 import { amountsGrantMinutes } from '../../services/rights-certificates.js';
 import type { RouteDeps } from '../deps.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode, type ReauthMethod } from '../reauth-block.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage, type ReauthMethod } from '../reauth-block.js';
 import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
 import { requestState } from '../../http/state.js';
 
@@ -108,15 +108,8 @@ export function rightsRoutes(router: Router, deps: RouteDeps): void {
     const form = await guard(ctx);
     const { account } = centreOf(ctx);
     if (!mayHaveRecord(account)) return show(ctx, { status: 403 });
-    try {
-      const phone = await sendReauthCode(deps, ctx, account.id, form, 'rights');
-      return show(ctx, { method: 'sms', codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone }) });
-    } catch (err) {
-      const shown = formError(ctx, err);
-      if (!shown) throw err;
-      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(err.retryAfterSeconds));
-      return show(ctx, { method: 'sms', ...(shown.field === 'captcha' ? { fieldErrors: { sendCaptcha: shown.message } } : { error: shown.message }), status: shown.status });
-    }
+    const sent = await sendReauthCodeForPage(deps, ctx, account.id, form, 'rights');
+    return show(ctx, { ...sent.state, status: sent.status });
   });
 
   /**

@@ -15,8 +15,8 @@ import { ConflictError } from '../../services/accounts.js';
 import type { RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
 import { certTypeOptions } from '../identity-form.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode } from '../reauth-block.js';
-import { accountGuard, centreOf, changeContext, formError, localeOf, msg, renderCentre } from './context.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage } from '../reauth-block.js';
+import { accountGuard, centreOf, changeContext, formError, localeOf, renderCentre } from './context.js';
 import { seeOther } from '../../http/redirect.js';
 
 export function upgradeRoutes(router: Router, deps: RouteDeps): void {
@@ -57,14 +57,8 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     const form = await guard(ctx);
     const { account } = centreOf(ctx);
     if (!(await services.assurance.canCorrectRealName(account.id))) return realNamePage(ctx);
-    try {
-      const phone = await sendReauthCode(deps, ctx, account.id, form, 'reauth');
-      return realNamePage(ctx, { method: 'sms', codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone }) });
-    } catch (err) {
-      const shown = formError(ctx, err);
-      if (!shown) throw err;
-      return realNamePage(ctx, { method: 'sms', ...(shown.field === 'captcha' ? { fieldErrors: { sendCaptcha: shown.message } } : { error: shown.message }) }, shown.status);
-    }
+    const sent = await sendReauthCodeForPage(deps, ctx, account.id, form, 'reauth');
+    return realNamePage(ctx, sent.state, sent.status);
   });
 
   router.post('/profile/real-name', async (ctx) => {

@@ -18,7 +18,7 @@ import { ConflictError } from '../../services/accounts.js';
 import { stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
 import { faceStepRoutes } from '../face-step.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCode } from '../reauth-block.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage } from '../reauth-block.js';
 import { clientNameOf, loadInteraction, type InteractionDetails } from '../interaction/details.js';
 import { abortInteraction } from '../interaction/finish.js';
 import { seeOther } from '../../http/redirect.js';
@@ -134,15 +134,8 @@ export function stepUpRoutes(deps: RouteDeps): Router {
     const form = await guard(ctx);
     const { uid, details, accountId } = await interaction(ctx);
     const flow = await loadFlow(ctx, uid, field(form, 'flow', 64), ['real_name']);
-    try {
-      const phone = await sendReauthCode(deps, ctx, accountId, form, 'reauth');
-      await show(ctx, uid, details, flow, { method: 'sms', codeSent: true, notice: t(st(ctx).locale, 'account.phone.code_sent', { phone }) });
-    } catch (err) {
-      if (!(err instanceof AppError) || (err.status >= 500 && !(err instanceof UpstreamError))) throw err;
-      const message = t(st(ctx).locale, err.code, err.params);
-      const field = (err as { field?: unknown }).field;
-      await show(ctx, uid, details, flow, { method: 'sms', ...(field === 'captcha' ? { fieldErrors: { sendCaptcha: message } } : { error: message }) }, err.status);
-    }
+    const sent = await sendReauthCodeForPage(deps, ctx, accountId, form, 'reauth');
+    await show(ctx, uid, details, flow, sent.state, sent.status);
   });
 
   router.post('/real-name', async (ctx) => {
