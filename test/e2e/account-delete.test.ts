@@ -228,4 +228,17 @@ t.test(`注销账号 (${engineName})`, async (t) => {
     t.not(again, personId);
     t.equal((await services.accounts.getAccount(again))?.level, 'registered');
   });
+
+  await t.test('five deletions of one account at once: one deletes, none fails with a 5xx, one audit success', async (t) => {
+    const person: Person = { certType: '01', documentNumber: syntheticIdNumber('19860606'), name: '并发注销', phone: freshPhone() };
+    const personId = await register(person);
+    const browser = await centreBrowser(app, person);
+    const page = await browser.get('/account/delete');
+    const answers = await Promise.all(Array.from({ length: 5 }, () => browser.post('/account/delete', { _csrf: csrf(page), reauth: 'pwd', current: strongPassword, confirm: 'yes' })));
+    t.equal(answers.filter((r) => r.status === 200 && /账号已注销/.test(r.text)).length, 1, 'exactly one request deleted the account');
+    t.ok(answers.every((r) => r.status < 500), `no 5xx (${answers.map((r) => r.status).join(', ')})`);
+    t.equal((await rowsOf(personId)).accounts, 0);
+    const successes = await db.selectFrom('audit_events').select('id').where('subject', '=', personId).where('event', '=', 'account.deleted').where('outcome', '=', 'success').execute();
+    t.equal(successes.length, 1, 'one deletion recorded');
+  });
 });
