@@ -15,27 +15,9 @@ import { staticFiles } from './http/static-files.js';
 import { csrfCookies } from './http/csrf.js';
 import { noStore, requireHttps } from './http/security-headers.js';
 import { render } from './http/views.js';
-import { accountRoutes } from './routes/account/index.js';
-import { appealRoutes } from './routes/appeal/index.js';
-import { recoveryRoutes } from './routes/recovery/index.js';
-import { devRoutes } from './routes/dev.js';
 import { healthRoutes } from './routes/health.js';
-import { interactionRoutes } from './routes/interaction/index.js';
-import { bindPhoneRoutes } from './routes/interaction/bind-phone.js';
-import { interactionQrRoutes } from './routes/interaction/qr.js';
-import { federatedRoutes } from './routes/federated/index.js';
-import { appQrRoutes } from './routes/app-api/qr.js';
-import { casesApiRoutes } from './routes/cases-api.js';
-import { qrLandingRoutes } from './routes/qr-landing.js';
-import { devAppRoutes } from './routes/dev-app.js';
+import { pageRouters } from './routes/index.js';
 import { devMockMiddleware } from './mocks/dev-mount.js';
-import { appRegistrationRoutes } from './routes/registration/app-api.js';
-import { registrationRoutes } from './routes/registration/web.js';
-import { sitePageRoutes } from './routes/site-pages.js';
-import { verifyRoutes } from './routes/verify.js';
-import { stepUpRoutes } from './routes/step-up/index.js';
-import { logoutRoutes } from './routes/logout.js';
-import { consoleRoutes } from './console/routes.js';
 
 export interface AppHandle {
   app: Koa;
@@ -91,27 +73,7 @@ export function buildApp(container: Container): AppHandle {
     if (ctx.path === '/' && ctx.method === 'GET') return render(ctx, views, 'home.njk');
     return next();
   });
-  for (const router of [
-    interactionRoutes(container),
-    interactionQrRoutes(container),
-    bindPhoneRoutes(container),
-    federatedRoutes(container),
-    appQrRoutes(container),
-    casesApiRoutes(container),
-    qrLandingRoutes(container),
-    ...(config.env === 'production' ? [] : [devAppRoutes(container)]),
-    stepUpRoutes(container),
-    registrationRoutes(container),
-    accountRoutes(container),
-    appRegistrationRoutes(container),
-    recoveryRoutes(container),
-    appealRoutes(container),
-    logoutRoutes(container),
-    consoleRoutes(container),
-    sitePageRoutes(container),
-    verifyRoutes(container),
-    ...(production ? [] : [devRoutes(container)]),
-  ]) {
+  for (const router of pageRouters(container)) {
     use(router.routes());
     use(router.allowedMethods());
   }

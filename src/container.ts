@@ -108,7 +108,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     const { ports, services } = createServiceLayer({ config, db: database.db, clock, logger, secrets });
     const upstreamSettings = ports.upstreamSettings;
     stops.push(() => void services.close());
-    const authenticators = createAuthenticators({ config, services, ports, stateKey: secrets.keyring.current.keys.otp });
+    const authenticators = createAuthenticators({ config, services, cipher: secrets.cipher, ports, stateKey: secrets.keyring.current.keys.otp });
     await bindUnkeyedProofs({ db: database.db, levels: services.levels, logger });
     const accountClaims = createAccountClaims({ accounts: services.accounts, family: services.family });
     const adapter = createAdapterFactory({ db: database.db, clock, clients });

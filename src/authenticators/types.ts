@@ -1,15 +1,26 @@
-// The one interface every sign-in method implements: begin and complete return a tagged outcome
-// (redirect upstream, render a step, pending, identified, an upstream assertion, or a failure).
-// Routes name the method and turn outcomes into responses; no loop tries methods in turn.
+// The one interface every sign-in method implements (账号密码, 手机动态码, 扫码 and the three upstreams):
+// begin and complete take parsed input and return a tagged outcome (redirect upstream, show a step,
+// pending, identified, an upstream assertion, or a refusal with its parameters). The interaction
+// router names the method and pages/interaction/settle.ts turns outcomes into responses.
 
 import { signInMethodInfo, type SignInMethod, type UpstreamName } from '../domain/sign-in-methods.js';
 import type { UpstreamAssertion } from '../services/upstream-links.js';
 
-/** Who is signing in where: the interaction and the browser (flows are bound to it). */
+/** Who is signing in where: the interaction and the browser (flows are bound to it), from which address. */
 export interface AttemptContext {
   uid: string;
   browserId: string;
   clientId: string | null;
+  /** The client address (per-IP limits, audit) and the request id (audit); absent where a method needs neither. */
+  ip?: string;
+  requestId?: string;
+}
+
+/** A message to show with a step: an i18n key, its parameters (dates are shown in the page's locale), the field it belongs to. */
+export interface Refusal {
+  code: string;
+  params?: Record<string, string | number | Date>;
+  field?: string;
 }
 
 /** Who is linking an upstream account from the user centre: the signed-in account, its centre session, the browser. */
@@ -26,12 +37,18 @@ export type AuthOutcome =
   | { kind: 'pending'; state: string; ticket?: { ticketId: string; url: string; expiresAt: Date } }
   | { kind: 'identified'; accountId: string; amr: string[] }
   | { kind: 'asserted'; assertion: UpstreamAssertion; amr: string[] }
-  /** `code` is an i18n key; `unavailable` means the upstream failed (offer the other methods). */
-  | { kind: 'failed'; code: string; status: number; unavailable?: boolean };
+  /** Show this step of the method's form (the SMS code's 'verify' after a send), with its view facts and, after a refused input, why. */
+  | { kind: 'step'; step: 'send' | 'verify'; flowId?: string; maskedPhone?: string; values?: Record<string, string>; notice?: string; refusal?: Refusal; status?: number }
+  /**
+   * A refusal: `code` is an i18n key (with `params`, on `field` when it belongs to one), `values` refill
+   * the form; `unavailable` means the upstream failed (offer the other methods); `audited` means the
+   * method wrote its own audit record (or none is due), so the page adds none.
+   */
+  | ({ kind: 'failed'; status: number; values?: Record<string, string>; unavailable?: boolean; audited?: boolean } & Refusal);
 
-export interface Authenticator<Input = Record<string, string>> {
+export interface Authenticator<Input = Record<string, string>, BeginInput = Record<string, never>> {
   readonly method: SignInMethod;
-  begin(context: AttemptContext): Promise<AuthOutcome>;
+  begin(context: AttemptContext, input?: BeginInput): Promise<AuthOutcome>;
   complete(context: AttemptContext, input: Input): Promise<AuthOutcome>;
 }
 

@@ -1,4 +1,4 @@
-// src/console/: the staff console (its own sign-in, pages, operations shared with the CLI); imports services/, repositories/, oidc/, http/, routes/deps.ts, domain/, errors/, i18n/, db/.
+// src/console/: the staff console (its own sign-in, pages, operations shared with the CLI); imports services/, repositories/, oidc/, http/, pages/deps.ts, domain/, errors/, i18n/, db/.
 // The staff console at /console (issue 17): its own sign-in (password + TOTP, enrolment by a
 // one-time link), its own cookie and sessions, optional STAFF_ALLOWED_NETWORKS, and the pages of
 // each role, built on the same operations as the CLI. Every staff action is audited.
@@ -16,7 +16,7 @@ import type { RequestState } from '../http/state.js';
 import { render } from '../http/views.js';
 import { t } from '../i18n/index.js';
 import { listLockedKeys } from '../repositories/operator-queries.js';
-import { formGuardFor } from '../routes/deps.js';
+import { formGuardFor } from '../pages/deps.js';
 import { createOperations, requiredReason, type Actor, type Operations } from './operations.js';
 import { createStaffService, isStaffRole, staffRoles, type StaffRole, type StaffService, type StaffSession } from './staff.js';
 import { otpauthUri } from './totp.js';

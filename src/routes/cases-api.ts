@@ -13,7 +13,7 @@ import { AppError } from '../errors/app-error.js';
 import { readJsonObject } from '../http/body.js';
 import { scopeGrantsCasesWrite } from '../oidc/operator-metadata.js';
 import { CaseApiError, type CaseClient } from '../services/cases.js';
-import type { RouteDeps } from './deps.js';
+import type { RouteDeps } from '../pages/deps.js';
 import { requestState } from '../http/state.js';
 
 /** Largest request body the API reads. */

@@ -9,8 +9,8 @@ import type { Context } from 'koa';
 import { field } from '../http/body.js';
 import { render } from '../http/views.js';
 import { t } from '../i18n/index.js';
-import { ticketTokenOf } from './app-api/qr.js';
-import { formGuardFor, type RouteDeps } from './deps.js';
+import { ticketTokenOf } from '../pages/qr-ticket.js';
+import { formGuardFor, type RouteDeps } from '../pages/deps.js';
 import { seeOther } from '../http/redirect.js';
 import { requestState } from '../http/state.js';
 

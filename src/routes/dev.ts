@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import { parseMobile } from '../domain/phone.js';
 import { render } from '../http/views.js';
-import type { RouteDeps } from './deps.js';
+import type { RouteDeps } from '../pages/deps.js';
 
 export function devRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/dev' });

@@ -9,7 +9,7 @@ import type { Context } from 'koa';
 import { AppError } from '../errors/app-error.js';
 import { readForm } from '../http/body.js';
 import { limitPostsPerIp } from '../http/form-guard.js';
-import type { RouteDeps } from './deps.js';
+import type { RouteDeps } from '../pages/deps.js';
 import { seeOther } from '../http/redirect.js';
 
 /** The parameters passed on to the GET form (the hint stays behind; logout_hint is not used here). */

@@ -3,7 +3,7 @@
 
 import Router from '@koa/router';
 import { render } from '../http/views.js';
-import type { RouteDeps } from './deps.js';
+import type { RouteDeps } from '../pages/deps.js';
 import { seeOther } from '../http/redirect.js';
 
 export function qrLandingRoutes(deps: RouteDeps): Router {

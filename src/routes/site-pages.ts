@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import { loadPolicies } from '../config/policies.js';
 import { render } from '../http/views.js';
-import type { RouteDeps } from './deps.js';
+import type { RouteDeps } from '../pages/deps.js';
 
 export function sitePageRoutes(deps: Pick<RouteDeps, 'config' | 'views'>): Router {
   const router = new Router();

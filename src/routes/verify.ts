@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { render } from '../http/views.js';
-import type { RouteDeps } from './deps.js';
+import type { RouteDeps } from '../pages/deps.js';
 import { requestState } from '../http/state.js';
 
 const statusOf = { authentic: 200, expired: 410, not_found: 404 } as const;

@@ -4,7 +4,7 @@
 // (every item on a phone, a side navigation on desktop); login tabs never clipped; 长辈版 at 375 px.
 
 /// <reference lib="dom" />
-import { sections } from '../../src/routes/account/context.js';
+import { sections } from '../../src/pages/account/context.js';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { startTestApp } from '../helpers/app.js';

@@ -8,8 +8,8 @@ import { NotFoundError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { accountCentreClientId } from '../../oidc/clients-file.js';
 import { consentRequestOf } from '../../oidc/consent.js';
-import type { RouteDeps } from '../deps.js';
-import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
 
 /** oidc-provider ids and uids (nanoid) and our session hashes (base64url): anything else is not looked up. */
 const providerId = /^[A-Za-z0-9_-]{1,64}$/;

@@ -9,26 +9,11 @@ import { AppError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import type { CaseRow } from '../../repositories/cases.js';
 import type { CaseCategory } from '../../services/cases.js';
-import type { RouteDeps } from '../deps.js';
-import { accountGuard, centreOf, formError, formatTime, msg, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { accountGuard, centreOf, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
 import { seeOther } from '../../http/redirect.js';
+import { caseCategories, caseRowModel, pageSize } from '../../pages/account/cases-view.js';
 import { requestState } from '../../http/state.js';
-
-export const caseCategories: readonly CaseCategory[] = ['in_progress', 'completed', 'pending_rating'];
-const pageSize = 10;
-
-/** A case as a list row of the centre. */
-export function caseRowModel(row: CaseRow & { rated: boolean }) {
-  return {
-    href: `/account/cases/${row.id}`,
-    service: row.service,
-    department: row.department,
-    statusLabel: caseStatusLabelKeys[row.status],
-    status: row.status,
-    at: formatTime(row.statusAt),
-    ratingDue: row.status === 'completed' && !row.rated,
-  };
-}
 
 function categoryOf(value: unknown): CaseCategory {
   return caseCategories.includes(value as CaseCategory) ? (value as CaseCategory) : 'in_progress';

@@ -7,8 +7,8 @@ import { certTypeLabelKeys, certTypes, isCertType } from '../../domain/documents
 import { identityLevelLabelKeys, isIdentityLevel, levelRank } from '../../domain/levels.js';
 import { field } from '../../http/body.js';
 import { familyRelations, MAX_FAMILY_BINDINGS } from '../../services/family.js';
-import type { RouteDeps } from '../deps.js';
-import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
 import { seeOther } from '../../http/redirect.js';
 
 export function connectionRoutes(router: Router, deps: RouteDeps): void {

@@ -11,10 +11,10 @@ import { requestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { sendBackchannelLogouts } from '../../oidc/backchannel-logout.js';
 import { accountCentreClientId } from '../../oidc/clients-file.js';
-import type { RouteDeps } from '../deps.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage, type ReauthMethod } from '../reauth-block.js';
-import { accountGuard, centreOf, changeContext, formError, renderCentre } from './context.js';
-import { accountCookie } from './session.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage, type ReauthMethod } from '../../pages/reauth-block.js';
+import { accountGuard, centreOf, changeContext, formError, renderCentre } from '../../pages/account/context.js';
+import { accountCookie } from '../../pages/account/session.js';
 
 /** The provider's session cookie (src/oidc/provider.ts `cookies.names.session`). */
 const providerSessionCookie = '_jsrs_session';

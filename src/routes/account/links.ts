@@ -11,9 +11,9 @@ import { NotFoundError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { isUpstreamName, upstreamNames, type UpstreamName } from '../../domain/sign-in-methods.js';
-import type { RouteDeps } from '../deps.js';
-import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
-import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
+import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
 import { seeOther } from '../../http/redirect.js';
 
 /** The user centre's words for what an upstream round trip answered (the sign-in pages' say "登录"). */

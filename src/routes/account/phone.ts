@@ -13,9 +13,9 @@ import { browserIdOf } from '../../http/csrf.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { changePhoneFlow, type ChangePhoneFacts, type ChangePhoneState } from '../../flows/account-centre/states.js';
 import { verifySmsCode } from '../../flows/steps/sms-code.js';
-import type { RouteDeps } from '../deps.js';
-import { faceStepRoutes, type FaceView } from '../face-step.js';
-import { accountGuard, centreOf, changeContext, formError, msg, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { faceStepRoutes, type FaceView } from '../../pages/face-step.js';
+import { accountGuard, centreOf, changeContext, formError, msg, renderCentre } from '../../pages/account/context.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 

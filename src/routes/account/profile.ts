@@ -10,9 +10,9 @@ import { AppError, ValidationError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
 import { isUpstreamName } from '../../domain/sign-in-methods.js';
 import { accountLockoutKey } from '../../services/lockout.js';
-import type { RouteDeps } from '../deps.js';
-import { accountGuard, centreOf, changeContext, eventLabel, formError, formatTime, msg, renderCentre } from './context.js';
-import { caseCategories, caseRowModel } from './cases.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { accountGuard, centreOf, changeContext, eventLabel, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
+import { caseCategories, caseRowModel } from '../../pages/account/cases-view.js';
 import { requestState } from '../../http/state.js';
 
 const nextLevel: Record<IdentityLevel, { unlock: string; action: string; href: string } | undefined> = {

@@ -15,9 +15,9 @@ import { AppError, RateLimitedError, UpstreamError, ValidationError } from '../.
 import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import type { AccountView } from '../../services/accounts.js';
 import { amountsGrantMinutes } from '../../services/rights-certificates.js';
-import type { RouteDeps } from '../deps.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage, type ReauthMethod } from '../reauth-block.js';
-import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage, type ReauthMethod } from '../../pages/reauth-block.js';
+import { accountGuard, centreOf, changeContext, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
 import { requestState } from '../../http/state.js';
 
 type Loaded = { kind: 'needs_real_name' } | { kind: 'unavailable' } | { kind: 'loaded'; record: RightsRecord | undefined; name: string; documentNumber: string };

@@ -12,11 +12,11 @@ import { browserIdOf } from '../../http/csrf.js';
 import { accountFaceFlow, type AccountFaceFacts, type AccountFaceState } from '../../flows/account-centre/face.js';
 import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import { ConflictError } from '../../services/accounts.js';
-import type { RouteDeps } from '../deps.js';
-import { faceStepRoutes } from '../face-step.js';
-import { certTypeOptions } from '../identity-form.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage } from '../reauth-block.js';
-import { accountGuard, centreOf, changeContext, formError, localeOf, renderCentre } from './context.js';
+import type { RouteDeps } from '../../pages/deps.js';
+import { faceStepRoutes } from '../../pages/face-step.js';
+import { certTypeOptions } from '../../pages/identity-form.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage } from '../../pages/reauth-block.js';
+import { accountGuard, centreOf, changeContext, formError, localeOf, renderCentre } from '../../pages/account/context.js';
 import { seeOther } from '../../http/redirect.js';
 
 export function upgradeRoutes(router: Router, deps: RouteDeps): void {

@@ -12,8 +12,9 @@ import { readJsonObject } from '../../http/body.js';
 import { limitPostsPerIp } from '../../http/form-guard.js';
 import { t } from '../../i18n/index.js';
 import type { QrAppResult, QrFailure } from '../../services/qr-login.js';
-import type { RouteDeps } from '../deps.js';
+import type { RouteDeps } from '../../pages/deps.js';
 import { requestState } from '../../http/state.js';
+import { ticketTokenOf } from '../../pages/qr-ticket.js';
 
 const failures: Record<QrFailure, { status: number; error: string }> = {
   not_found: { status: 404, error: 'ticket_not_found' },
@@ -21,14 +22,6 @@ const failures: Record<QrFailure, { status: number; error: string }> = {
   used: { status: 409, error: 'ticket_used' },
   wrong_account: { status: 403, error: 'wrong_account' },
 };
-
-/** The token part of a scanned QR (the whole URL or just `<id>.<secret>`). */
-export function ticketTokenOf(value: unknown): string {
-  if (typeof value !== 'string') return '';
-  const text = value.trim().slice(0, 512);
-  const at = text.lastIndexOf('/qr/l/');
-  return (at >= 0 ? text.slice(at + '/qr/l/'.length) : text).split(/[?#]/)[0] ?? '';
-}
 
 export function appQrRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/api/app/qr' });

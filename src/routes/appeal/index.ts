@@ -16,9 +16,9 @@ import { t } from '../../i18n/index.js';
 import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { appealFlow, appealTypes, type AppealFacts, type AppealState, type AppealType } from '../../flows/appeal/states.js';
 import { verifySmsCode } from '../../flows/steps/sms-code.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceStepRoutes } from '../face-step.js';
-import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors } from '../identity-form.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { faceStepRoutes } from '../../pages/face-step.js';
+import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors } from '../../pages/identity-form.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 

@@ -14,10 +14,10 @@ import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { clientIdOf, clientNameOf, loadInteraction } from '../interaction/details.js';
-import { authenticatorsOf, qrDataUrl } from '../interaction/login-page.js';
-import { renderLoginFailure, settleOutcome } from '../interaction/settle.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { attemptOf, clientIdOf, clientNameOf, loadInteraction } from '../../pages/interaction/details.js';
+import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
+import { renderLoginFailure, settleOutcome } from '../../pages/interaction/settle.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 
@@ -32,7 +32,6 @@ export function federatedRoutes(deps: RouteDeps): Router {
     if (!isUpstreamName(method) || !authenticatorsOf(deps)[method]) throw new AppError('errors.not_found', 404);
     return method;
   };
-  const attempt = (ctx: Context, uid: string, details: Awaited<ReturnType<typeof loadInteraction>>) => ({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) });
   const query = (ctx: Context): Record<string, string> =>
     Object.fromEntries(Object.entries(ctx.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v.slice(0, 2048)]] : [])));
 
@@ -43,7 +42,7 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const details = await loadInteraction(ctx, provider(), uid);
     const authenticator = authenticatorsOf(deps)[method];
     if (!authenticator) throw new AppError('errors.not_found', 404);
-    await settleOutcome(ctx, deps, details, method, await authenticator.begin(attempt(ctx, uid, details)));
+    await settleOutcome(ctx, deps, details, method, await authenticator.begin(attemptOf(ctx, details)));
   });
 
   router.get('/federated/callback/:method', async (ctx) => {
@@ -71,7 +70,7 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const details = await loadInteraction(ctx, provider(), uid);
     const authenticator = authenticatorsOf(deps)[method];
     if (!authenticator) throw new AppError('errors.not_found', 404);
-    await settleOutcome(ctx, deps, details, method, await authenticator.complete(attempt(ctx, uid, details), query(ctx)));
+    await settleOutcome(ctx, deps, details, method, await authenticator.complete(attemptOf(ctx, details), query(ctx)));
   });
 
   router.get('/interaction/:uid/federated/essc', async (ctx) => {
@@ -80,9 +79,9 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const essc = authenticatorsOf(deps).essc;
     if (!essc) throw new AppError('errors.not_found', 404);
     const flowId = typeof ctx.query.flow === 'string' ? ctx.query.flow : '';
-    const view = await essc.view(attempt(ctx, uid, details), flowId);
+    const view = await essc.view(attemptOf(ctx, details), flowId);
     if (!view) {
-      await renderLoginFailure(ctx, deps, details, 'essc', 'flow.invalid', 400);
+      await renderLoginFailure(ctx, deps, details, 'essc', { kind: 'failed', code: 'flow.invalid', status: 400 });
       return;
     }
     const base = `/interaction/${uid}/federated/essc`;
@@ -108,7 +107,7 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const details = await loadInteraction(ctx, provider(), uid);
     const essc = authenticatorsOf(deps).essc;
     if (!essc) throw new AppError('errors.not_found', 404);
-    const polled = await essc.poll(attempt(ctx, uid, details), typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
+    const polled = await essc.poll(attemptOf(ctx, details), typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
     ctx.set('Cache-Control', 'no-store');
     if ('state' in polled) {
       ctx.body = { state: polled.state, message: t(locale(ctx), `login.essc.${polled.state}`), submit: polled.state === 'authorized', renew: false };
@@ -125,7 +124,7 @@ export function federatedRoutes(deps: RouteDeps): Router {
     const essc = authenticatorsOf(deps).essc;
     if (!essc) throw new AppError('errors.not_found', 404);
     const flowId = field(form, 'flow', 64);
-    const outcome = await essc.complete(attempt(ctx, uid, details), { flow: flowId });
+    const outcome = await essc.complete(attemptOf(ctx, details), { flow: flowId });
     if (outcome.kind === 'pending') {
       seeOther(ctx, `/interaction/${uid}/federated/essc?flow=${flowId}`);
       return;

@@ -18,9 +18,9 @@ import { browserIdOf } from '../../http/csrf.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { ConflictError } from '../../services/accounts.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { loadInteraction } from './details.js';
-import { finishLogin } from './finish.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { loadInteraction } from '../../pages/interaction/details.js';
+import { finishLogin } from '../../pages/interaction/finish.js';
 import { requestState } from '../../http/state.js';
 
 const phoneAad = 'flows.login-bind-phone.phone';

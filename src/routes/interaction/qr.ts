@@ -1,18 +1,18 @@
 // The browser side of 扫码登录 under /interaction/:uid/qr (the interaction cookie rides along):
 //   GET  status.json?ticket=…  → { state, message, submit, renew, expires_in } (polled by qr-login.js)
 //   GET  ticket.json            → a fresh ticket { ticket, image, link, app_link, expires_in } when one expired
-//   POST complete { ticket }    → takes the confirmed ticket once and signs in with amr ["qr"]
+//   (POST complete { ticket }, the confirmed ticket taken once, is the interaction router's, as for every method)
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { field } from '../../http/body.js';
 import { t } from '../../i18n/index.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { clientIdOf, loadInteraction } from './details.js';
-import { authenticatorsOf, qrDataUrl } from './login-page.js';
-import { appLinkFor } from './app-link.js';
-import { settleOutcome } from './settle.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { attemptOf, clientIdOf, loadInteraction } from '../../pages/interaction/details.js';
+import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
+import { appLinkFor } from '../../pages/interaction/app-link.js';
+import { settleOutcome } from '../../pages/interaction/settle.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 
@@ -48,7 +48,7 @@ export function interactionQrRoutes(deps: RouteDeps): Router {
       ctx.body = { error: 'not_found' };
       return;
     }
-    const outcome = await qr.begin({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) });
+    const outcome = await qr.begin(attemptOf(ctx, details));
     if (outcome.kind !== 'pending' || !outcome.ticket) throw new Error('QR ticket not issued');
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
@@ -60,19 +60,6 @@ export function interactionQrRoutes(deps: RouteDeps): Router {
       message: t(locale(ctx), 'login.qr.pending'),
       expires_in: seconds(outcome.ticket.expiresAt),
     };
-  });
-
-  router.post('/complete', async (ctx) => {
-    const { uid } = ctx.params as { uid: string };
-    const form = await guard(ctx);
-    const details = await loadInteraction(ctx, deps.oidc.provider, uid);
-    const qr = authenticatorsOf(deps).qr;
-    if (!qr) {
-      seeOther(ctx, `/interaction/${uid}`);
-      return;
-    }
-    const outcome = await qr.complete({ uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details) }, { ticket: field(form, 'ticket', 64) });
-    await settleOutcome(ctx, deps, details, 'qr', outcome);
   });
 
   return router;

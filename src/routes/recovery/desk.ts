@@ -2,7 +2,7 @@
 // bound phone (staff console, issue 17) opens the ordinary recovery flow at its last step, a new
 // password, in this browser. Tries are limited per IP and per code; every miss reads the same.
 
-import type Router from '@koa/router';
+import Router from '@koa/router';
 import type { Context } from 'koa';
 import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
@@ -13,13 +13,14 @@ import { requestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { recoveryFlow } from '../../flows/recovery/states.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { sealIdentity } from '../identity-form.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { sealIdentity } from '../../pages/identity-form.js';
 
 /** Tries of the desk code form per IP address and hour (each code also allows only a few tries). */
 export const deskCodeTriesPerIpHour = 20;
 
-export function deskResetRoutes(router: Router, deps: RouteDeps): void {
+export function deskResetRoutes(deps: RouteDeps): Router {
+  const router = new Router({ prefix: '/recover' });
   const { services, views, secrets } = deps;
   const guard = formGuardFor(deps);
   const show = (ctx: Context, model: Record<string, unknown> = {}, status?: number) =>
@@ -50,4 +51,5 @@ export function deskResetRoutes(router: Router, deps: RouteDeps): void {
     await services.audit.record({ event: 'recovery.sms_verified', outcome: 'success', subject: account.id, ip, requestId, details: { via: 'service_desk' } });
     seeOther(ctx, `/recover/flow/${flow.id}`);
   });
+  return router;
 }

@@ -15,10 +15,9 @@ import { FlowError, type Flow } from '../../flows/engine/store.js';
 import { recoveryFlow, type RecoveryFacts, type RecoveryState } from '../../flows/recovery/states.js';
 import { standInPhone } from '../../flows/recovery/stand-in.js';
 import { smsCodeRefusal, verifySmsCode } from '../../flows/steps/sms-code.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceStepRoutes } from '../face-step.js';
-import { deskResetRoutes } from './desk.js';
-import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors, type TypedIdentity } from '../identity-form.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { faceStepRoutes } from '../../pages/face-step.js';
+import { certTypeOptions, openIdentity, parseIdentityForm, sealIdentity, translateErrors, type TypedIdentity } from '../../pages/identity-form.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 
@@ -104,8 +103,6 @@ export function recoveryRoutes(deps: RouteDeps): Router {
   });
 
   router.get('/', async (ctx) => page(ctx, { state: 'identify' }));
-  // 客服 reset: a code the service desk had sent opens the flow at its new-password step.
-  deskResetRoutes(router, deps);
 
   router.post('/', async (ctx) => {
     const form = await guard(ctx);

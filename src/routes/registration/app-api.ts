@@ -16,7 +16,7 @@ import { t } from '../../i18n/index.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { registrationFlow, type RegistrationFacts, type RegistrationState } from '../../flows/registration/states.js';
 import { completeRegistration, FieldErrorsError, sendRegistrationCode } from '../../flows/registration/steps.js';
-import type { RouteDeps } from '../deps.js';
+import type { RouteDeps } from '../../pages/deps.js';
 import { requestState } from '../../http/state.js';
 
 /** App flows are not bound to a browser cookie: the unguessable flow id is the app's handle. */

@@ -13,10 +13,10 @@ import { t } from '../../i18n/index.js';
 import { FlowError } from '../../flows/engine/store.js';
 import { registrationFlow, type RegistrationFacts, type RegistrationState } from '../../flows/registration/states.js';
 import { completeRegistration, FieldErrorsError, sendRegistrationCode, type FieldErrors } from '../../flows/registration/steps.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { accountSession } from '../account/session.js';
-import { loadInteraction } from '../interaction/details.js';
-import { finishLogin } from '../interaction/finish.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { accountSession } from '../../pages/account/session.js';
+import { loadInteraction } from '../../pages/interaction/details.js';
+import { finishLogin } from '../../pages/interaction/finish.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 

@@ -16,11 +16,11 @@ import { stepUpFlow, type StepUpFacts, type StepUpState } from '../../flows/step
 import { smsCodeNeedsResend } from '../../flows/steps/sms-code.js';
 import { ConflictError } from '../../services/accounts.js';
 import { stepUpReason } from '../../oidc/policy.js';
-import { formGuardFor, type RouteDeps } from '../deps.js';
-import { faceStepRoutes } from '../face-step.js';
-import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage } from '../reauth-block.js';
-import { clientNameOf, loadInteraction, type InteractionDetails } from '../interaction/details.js';
-import { abortInteraction } from '../interaction/finish.js';
+import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import { faceStepRoutes } from '../../pages/face-step.js';
+import { reauthBlock, reauthProofFrom, requestedMethod, sendReauthCodeForPage } from '../../pages/reauth-block.js';
+import { clientNameOf, loadInteraction, type InteractionDetails } from '../../pages/interaction/details.js';
+import { abortInteraction } from '../../pages/interaction/finish.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 

@@ -4,7 +4,7 @@
 
 import t from 'tap';
 import { ConfigError, loadConfig } from '../../../src/config/load.js';
-import { appLinkFor } from '../../../src/routes/interaction/app-link.js';
+import { appLinkFor } from '../../../src/pages/interaction/app-link.js';
 import { minimalProductionEnv } from '../../helpers/config-env.js';
 
 const token = `${'a'.repeat(22)}.${'b'.repeat(43)}`;

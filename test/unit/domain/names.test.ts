@@ -4,7 +4,7 @@
 import t from 'tap';
 import { checkName } from '../../../src/domain/names.js';
 import { checkIdentity, FieldErrorsError } from '../../../src/flows/registration/steps.js';
-import { parseIdentityForm } from '../../../src/routes/identity-form.js';
+import { parseIdentityForm } from '../../../src/pages/identity-form.js';
 
 const today = new Date('2026-12-02T00:00:00Z');
 const document = { certType: '01', documentNumber: '320102200103203935' };

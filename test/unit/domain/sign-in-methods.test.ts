@@ -21,7 +21,7 @@ import {
 } from '../../../src/domain/sign-in-methods.js';
 import { t as translate } from '../../../src/i18n/index.js';
 import { mockNames } from '../../../src/mocks/upstream-mocks.js';
-import { loginTabs, type LoginMethod } from '../../../src/routes/interaction/login-page.js';
+import { loginTabs, type LoginMethod } from '../../../src/pages/interaction/login-page.js';
 import { monitoredUpstreams } from '../../../src/services/upstream-health.js';
 
 // Type-level: adding a method to the vocabulary widens each of these, or the build fails.
@@ -38,22 +38,23 @@ t.test('the config enum offers exactly the vocabulary', async (t) => {
   t.same([...configSchema.shape.login.shape.methods.element.options], [...signInMethods]);
 });
 
-t.test('every method has an authenticator builder entry; password and SMS code are still routes', async (t) => {
+t.test('every method has an authenticator builder, password and SMS code included', async (t) => {
   t.same(Object.keys(authenticatorBuilders).sort(), [...signInMethods].sort());
-  t.same(signInMethods.filter((m) => authenticatorBuilders[m] === null), ['password', 'sms']);
+  t.same(signInMethods.filter((m) => typeof authenticatorBuilders[m] !== 'function'), []);
 });
 
 t.test('the authenticators built are those of the enabled methods that have a builder and a port', async (t) => {
-  const services = { qrLogin: {}, flows: {} } as unknown as Parameters<typeof createAuthenticators>[0]['services'];
+  const services = { qrLogin: {}, flows: {}, passwordSignIn: {}, lockout: {}, accounts: {}, smsCodes: {}, audit: {} } as unknown as Parameters<typeof createAuthenticators>[0]['services'];
   const build = (methods: SignInMethod[]) =>
     createAuthenticators({
       config: { issuer: 'https://idp.example', login: { methods } } as unknown as Config,
       services,
+      cipher: {} as Parameters<typeof createAuthenticators>[0]['cipher'],
       ports: { upstreams: {}, upstreamSettings: {} } as unknown as Parameters<typeof createAuthenticators>[0]['ports'],
       stateKey: Buffer.alloc(32, 1),
     });
-  t.same(Object.keys(build([...signInMethods])).sort(), ['federatedState', 'qr'], 'no upstream port configured: only QR');
-  t.same(Object.keys(build(['password', 'sms'])), ['federatedState'], 'QR not enabled: absent');
+  t.same(Object.keys(build([...signInMethods])).sort(), ['federatedState', 'password', 'qr', 'sms'], 'no upstream port configured: only the local methods');
+  t.same(Object.keys(build(['password', 'sms'])).sort(), ['federatedState', 'password', 'sms'], 'QR not enabled: absent');
 });
 
 t.test('the login tabs are the local methods, in the order CONTRACTS.md shows them', async (t) => {

@@ -4,7 +4,10 @@
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
+import type { AttemptContext } from '../../authenticators/types.js';
 import { AppError } from '../../errors/app-error.js';
+import { browserIdOf } from '../../http/csrf.js';
+import { requestState } from '../../http/state.js';
 
 export type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -29,4 +32,10 @@ export async function clientNameOf(provider: Provider, clientId: unknown): Promi
 /** The client id of the authorization request behind an interaction, or null. */
 export function clientIdOf(details: InteractionDetails): string | null {
   return typeof details.params.client_id === 'string' ? details.params.client_id : null;
+}
+
+/** Who is signing in where, as every sign-in method's attempt needs it: the interaction, this browser, the client, the address. */
+export function attemptOf(ctx: Context, details: InteractionDetails): AttemptContext {
+  const state = requestState(ctx);
+  return { uid: details.uid, browserId: browserIdOf(ctx), clientId: clientIdOf(details), ip: state.ip, requestId: state.requestId };
 }

@@ -1,6 +1,6 @@
-// src/routes/: the page and API routes (parse, call a flow step or service, present); imports services/, flows/, authenticators/, http/, domain/, errors/, i18n/, oidc/, config/ (and still repositories/, db/, adapters/ types in places).
-// What our page and API routes are built from (the container's parts they may use), and the one
-// form guard every state-changing page route runs first.
+// src/pages/: what several routers present with (the interaction's details, the login page, sign-in settlement, consent and policies; the face step, the re-authentication block, the identity form; the user centre's session and frame); imports flows/, authenticators/, services/, http/, domain/, errors/, i18n/, oidc/, config/, never routes/.
+// What routers and pages are built from (the container's parts they may use), and the one form guard
+// every state-changing page route runs first.
 
 import type { Container } from '../container.js';
 import { createFormGuard, type FormGuard } from '../http/form-guard.js';

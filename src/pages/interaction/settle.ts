@@ -3,17 +3,17 @@
 // a failure re-renders the login page with its message and the other methods.
 
 import type { Context } from 'koa';
-import type { AuthOutcome } from '../../authenticators/types.js';
+import type { AuthOutcome, Refusal } from '../../authenticators/types.js';
 import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
-import { signInMethodInfo, type SignInMethod, type UpstreamName } from '../../domain/sign-in-methods.js';
+import { isLocalMethod, signInMethodInfo, type SignInMethod, type UpstreamName } from '../../domain/sign-in-methods.js';
 import { browserIdOf } from '../../http/csrf.js';
 import { t } from '../../i18n/index.js';
 import { bindPhoneFlow, offeredPhoneAad, type BindPhoneFacts } from '../../flows/login/federated.js';
 import type { RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, type InteractionDetails } from './details.js';
 import { finishLogin } from './finish.js';
-import { loginPageDeps, renderLoginPage } from './login-page.js';
+import { loginPageDeps, renderLoginPage, type LoginPageModel } from './login-page.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 
@@ -42,17 +42,28 @@ function offeredPhone(deps: RouteDeps, upstreamPhone: { upstream: UpstreamName; 
   return { upstream: upstreamPhone.upstream, phoneEnvelope: deps.secrets.cipher.encrypt(parsed.e164, offeredPhoneAad), maskedPhone: maskPhone(parsed.e164) };
 }
 
-/** The login page again, with `code`'s message (method names filled in) and the other methods. */
-export async function renderLoginFailure(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, code: string, status: number): Promise<void> {
-  const state = requestState(ctx);
-  const methodName = t(state.locale, signInMethodInfo[method].label);
-  await deps.services.audit.record({ event: signInMethodInfo[method].auditEvent, outcome: 'failure', ip: state.ip, requestId: state.requestId, details: { reason: code } });
+/** A refusal's message in the page's locale: the method's name and any date (a lockout's end) filled in. */
+function refusalText(locale: string, method: SignInMethod, refusal: Refusal): string {
+  const params = Object.fromEntries(Object.entries(refusal.params ?? {}).map(([k, v]) => [k, v instanceof Date ? formatTime(v, locale) : v]));
+  return t(locale, refusal.code, { method: t(locale, signInMethodInfo[method].label), ...params });
+}
+
+/** The login page again on the method's tab (an upstream's refusal on the password tab), with the message and the other methods. */
+async function showLoginPage(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, model: Omit<LoginPageModel, 'uid' | 'clientName' | 'method'>): Promise<void> {
   await renderLoginPage(
     ctx,
     loginPageDeps(deps),
-    { uid: details.uid, clientName: await clientNameOf(deps.oidc.provider, details.params.client_id), method: method === 'qr' ? 'qr' : 'password', error: t(state.locale, code, { method: methodName }), status },
+    { uid: details.uid, clientName: await clientNameOf(deps.oidc.provider, details.params.client_id), method: isLocalMethod(method) ? method : 'password', ...model },
     clientIdOf(details),
   );
+}
+
+/** The login page again after a refusal: recorded under the method's audit event unless the method recorded it itself. */
+export async function renderLoginFailure(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, failure: Extract<AuthOutcome, { kind: 'failed' }>): Promise<void> {
+  const state = requestState(ctx);
+  if (!failure.audited) await deps.services.audit.record({ event: signInMethodInfo[method].auditEvent, outcome: 'failure', ip: state.ip, requestId: state.requestId, details: { reason: failure.code } });
+  const text = refusalText(state.locale, method, failure);
+  await showLoginPage(ctx, deps, details, method, { values: failure.values ?? {}, status: failure.status, ...(failure.field ? { fieldErrors: { [failure.field]: text } } : { error: text }) });
 }
 
 export async function settleOutcome(ctx: Context, deps: RouteDeps, details: InteractionDetails, method: SignInMethod, outcome: AuthOutcome): Promise<void> {
@@ -65,8 +76,21 @@ export async function settleOutcome(ctx: Context, deps: RouteDeps, details: Inte
       seeOther(ctx, `/interaction/${details.uid}?method=${method === 'qr' ? 'qr' : 'password'}`);
       return;
     case 'failed':
-      await renderLoginFailure(ctx, deps, details, method, outcome.code, outcome.status);
+      await renderLoginFailure(ctx, deps, details, method, outcome);
       return;
+    case 'step': {
+      const refusal = outcome.refusal ? refusalText(state.locale, method, outcome.refusal) : undefined;
+      await showLoginPage(ctx, deps, details, method, {
+        smsStep: outcome.step,
+        values: outcome.values ?? {},
+        ...(outcome.flowId ? { flowId: outcome.flowId } : {}),
+        ...(outcome.maskedPhone ? { maskedPhone: outcome.maskedPhone } : {}),
+        ...(outcome.notice ? { notice: t(state.locale, outcome.notice) } : {}),
+        ...(refusal ? (outcome.refusal?.field ? { fieldErrors: { [outcome.refusal.field]: refusal } } : { error: refusal }) : {}),
+        ...(outcome.status ? { status: outcome.status } : {}),
+      });
+      return;
+    }
     case 'identified':
       await continueSignIn(ctx, deps, details, outcome.accountId, outcome.amr);
       return;
@@ -77,4 +101,9 @@ export async function settleOutcome(ctx: Context, deps: RouteDeps, details: Inte
       return;
     }
   }
+}
+
+/** A date and time as the pages show it, in China's time zone. */
+function formatTime(date: Date, locale: string): string {
+  return date.toLocaleString(locale === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 }

@@ -2,7 +2,7 @@
 // development the simulator at /dev/app) with the QR's ticket. It carries only the opaque ticket
 // (`<id>.<secret>`, the same the QR encodes), never anything about the person.
 
-import { ticketTokenOf } from '../app-api/qr.js';
+import { ticketTokenOf } from '../qr-ticket.js';
 
 /**
  * The app link for a QR ticket, or undefined when `linkBase` is empty (QR only) or the ticket is
