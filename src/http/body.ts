@@ -41,6 +41,12 @@ export async function readJsonObject(ctx: Context, maxBytes?: number): Promise<R
   throw new AppError('errors.bad_json', 400);
 }
 
+/** A password field of a parsed body: not trimmed (every character counts), bounded to 128; anything else is ''. */
+export function passwordField(body: Record<string, unknown>, name: string): string {
+  const value = body[name];
+  return typeof value === 'string' ? value.slice(0, 128) : '';
+}
+
 /** A string field of a parsed body, trimmed and bounded; anything else is ''. */
 export function field(body: Record<string, unknown>, name: string, maxLength = 200): string {
   const value = body[name];
