@@ -1,7 +1,8 @@
 // The registration steps shared by the web pages and the app API: check the identity fields,
 // send the SMS code (captcha, limits; the same answer for taken and free numbers), and, once the
 // code is proven, report a conflict (with its appeal) or create the account.
-// Every rule failure is a FieldErrors map of i18n codes; routes render it as a page or JSON.
+// Every rule failure is a FieldErrors map of i18n codes; the journey steps (begin, finish, enter the
+// centre) run the flow and return tagged outcomes that routes render as a page or JSON.
 
 import { checkName } from '../../domain/names.js';
 import { validateDocument, isCertType, type CertType } from '../../domain/documents.js';
@@ -12,23 +13,27 @@ import type { IdentityLevel } from '../../domain/levels.js';
 import type { MessageKey } from '../../i18n/zh-CN.js';
 import { AppError, RateLimitedError, ValidationError } from '../../errors/app-error.js';
 import { ConflictError } from '../../services/accounts.js';
+import { FlowError } from '../engine/store.js';
 import type { Services } from '../../services/index.js';
 import { isSmsCodeShaped, verifySmsCode } from '../steps/sms-code.js';
 import type { BlindIndex } from '../../services/crypto/index.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Flow } from '../engine/store.js';
-import { registrationFlow, type RegistrationFacts } from './states.js';
+import { registrationFlow, type RegistrationFacts, type RegistrationState } from './states.js';
 
 export type FieldErrors = Partial<Record<string, MessageKey>>;
+
+/** The 用户申诉 type that resolves a conflict (a taken document or phone, a family binding). */
+export type AppealKind = 'document' | 'phone' | 'family';
 
 /** Raised with every field that failed, so a form can show them all at once. */
 export class FieldErrorsError extends AppError {
   readonly fields: FieldErrors;
   /** Set when the failure is a conflict that 用户申诉 can resolve. */
-  readonly appeal: 'document' | 'phone' | 'family' | undefined;
+  readonly appeal: AppealKind | undefined;
   /** Set once the SMS code was verified (and so spent): the form must not offer it again. */
   readonly codeSpent: boolean;
-  constructor(fields: FieldErrors, appeal?: 'document' | 'phone' | 'family', codeSpent = false) {
+  constructor(fields: FieldErrors, appeal?: AppealKind, codeSpent = false) {
     super(Object.values(fields)[0] ?? 'errors.bad_request', appeal ? 409 : 400);
     this.name = 'FieldErrorsError';
     this.fields = fields;
@@ -164,6 +169,94 @@ export async function completeRegistration(
     }
     if (err instanceof ValidationError) throw new FieldErrorsError({ [err.field ?? 'documentNumber']: err.code }, undefined, true);
     throw err;
+  }
+}
+
+/** Who asks: the browser its flow is bound to ('app-api' for the app), the client address and the request id. */
+export interface RegistrationRequest {
+  browserId: string;
+  ip: string;
+  requestId: string;
+}
+
+/** Refused fields (400), or a conflict told once the phone was proven (409, with the appeal that resolves it). */
+export interface RegistrationRefusal {
+  kind: 'fieldErrors';
+  fields: FieldErrors;
+  appeal?: AppealKind;
+  status: number;
+  /** The SMS code was verified (and so spent): the form must not offer it again. */
+  codeSpent: boolean;
+}
+
+export type BeginOutcome = { kind: 'codeSent'; flowId: string; maskedPhone: string; resendAfterSeconds: number } | RegistrationRefusal;
+
+export type FinishOutcome =
+  | { kind: 'registered'; flowId: string; accountId: string; level: IdentityLevel; registry: 'match' | 'mismatch' | 'unavailable' }
+  /** The flow stays at code_sent: the form shows its masked phone and the code step again. */
+  | (RegistrationRefusal & { flow: { id: string; maskedPhone: string } });
+
+function refusalOf(err: FieldErrorsError): RegistrationRefusal {
+  return { kind: 'fieldErrors', fields: err.fields, ...(err.appeal ? { appeal: err.appeal } : {}), status: err.status, codeSpent: err.codeSpent };
+}
+
+/**
+ * 获取验证码: checks the fields and sends the code (sendRegistrationCode), then starts the flow bound
+ * to the requester (returning to `interactionUid`'s relying party when given). Throws RateLimitedError.
+ */
+export async function beginRegistration(
+  deps: RegistrationDeps,
+  input: IdentityInput & { captchaId: string; captchaAnswer: string; pow: string },
+  request: RegistrationRequest & { interactionUid?: string | undefined },
+): Promise<BeginOutcome> {
+  let sent;
+  try {
+    sent = await sendRegistrationCode(deps, { ...input, ip: request.ip });
+  } catch (err) {
+    if (err instanceof FieldErrorsError) return refusalOf(err);
+    throw err;
+  }
+  const flow = await deps.services.flows.start(registrationFlow, request.browserId, { facts: sent.facts, interactionUid: request.interactionUid ?? null });
+  return { kind: 'codeSent', flowId: flow.id, maskedPhone: sent.facts.maskedPhone, resendAfterSeconds: sent.resendAfterSeconds };
+}
+
+/**
+ * 注册: the requester's flow (at code_sent) goes to completed once completeRegistration created the
+ * account. Throws FlowError (an unknown, foreign, expired or used flow).
+ */
+export async function finishRegistration(
+  deps: RegistrationDeps,
+  request: RegistrationRequest & { flowId: string },
+  input: Omit<CompleteInput, 'ip' | 'requestId'>,
+): Promise<FinishOutcome> {
+  const flow = await deps.services.flows.load<RegistrationState, RegistrationFacts>(registrationFlow, request.flowId, request.browserId, ['code_sent']);
+  let result;
+  try {
+    result = await completeRegistration(deps, flow, { ...input, ip: request.ip, requestId: request.requestId });
+  } catch (err) {
+    if (err instanceof FieldErrorsError) return { ...refusalOf(err), flow: { id: flow.id, maskedPhone: flow.facts.maskedPhone } };
+    throw err;
+  }
+  await deps.services.flows.advance(registrationFlow, flow, 'completed', { accountId: result.accountId }, { accountId: result.accountId });
+  return { kind: 'registered', flowId: flow.id, ...result };
+}
+
+/**
+ * 进入个人用户中心 after /register: the SMS code just proved the phone and the password was set, so
+ * the completed flow (this browser's, within its lifetime, not one for a relying party) signs the
+ * account in once (audited); an old or replayed flow is 'stale'.
+ */
+export async function enterCentre(deps: RegistrationDeps, request: RegistrationRequest & { flowId: string }): Promise<{ kind: 'signedIn'; accountId: string } | { kind: 'stale' }> {
+  try {
+    const flow = await deps.services.flows.load<RegistrationState, RegistrationFacts>(registrationFlow, request.flowId, request.browserId, ['completed']);
+    const accountId = flow.accountId ?? flow.facts.accountId;
+    if (!accountId || flow.interactionUid) return { kind: 'stale' };
+    await deps.services.flows.advance(registrationFlow, flow, 'signed_in', {}, { accountId });
+    await deps.services.audit.record({ event: 'signin.success', outcome: 'success', subject: accountId, ip: request.ip, requestId: request.requestId, details: { amr: ['pwd', 'sms'], via: 'registration' } });
+    return { kind: 'signedIn', accountId };
+  } catch (err) {
+    if (!(err instanceof FlowError)) throw err;
+    return { kind: 'stale' };
   }
 }
 
