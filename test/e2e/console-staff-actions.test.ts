@@ -7,7 +7,7 @@
 import t from 'tap';
 import { sql } from 'kysely';
 import { createControllableClock } from '../../src/domain/clock.js';
-import { deskCodeTriesPerIpHour } from '../../src/routes/recovery/desk.js';
+import { deskCodeTriesPerIpHour } from '../../src/flows/recovery/desk.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { freshPhone, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { csrf, enrolledStaff, signIn, type StaffLogin } from '../helpers/console.js';
