@@ -71,7 +71,12 @@ export async function appealFacePassed(deps: AppealStepDeps, flow: AppealFlow, c
  * 证件号码被占用: the proven holder sets a new password and takes the document's account over.
  * Throws FlowError for another appeal type, or when no account of this type and number exists.
  */
-export async function takeOverAccount(deps: AppealStepDeps, flow: AppealFlow, input: { password: string; confirmPassword: unknown }, context: StepContext): Promise<StepOutcome> {
+export async function takeOverAccount(
+  deps: AppealStepDeps,
+  flow: AppealFlow,
+  input: { password: string; confirmPassword: unknown },
+  context: StepContext,
+): Promise<StepOutcome> {
   if (flow.facts.type !== 'document') throw new FlowError('out_of_order');
   if (input.password !== input.confirmPassword) return { kind: 'fieldErrors', fields: { confirmPassword: 'register.password_mismatch' }, status: 400 };
   let accountId: string;
@@ -98,7 +103,8 @@ export async function sendAppealCode(
   const phone = parseMobile(input.phone);
   if (!phone.ok) return { kind: 'fieldErrors', fields: { phone: phone.code }, status: 400, values };
   try {
-    await deps.services.smsCodes.send({ purpose: 'appeal', phoneE164: phone.e164, captchaId: input.captchaId, captchaAnswer: input.captchaAnswer, pow: input.pow, ip: context.ip, deliver: true });
+    const answers = { captchaId: input.captchaId, captchaAnswer: input.captchaAnswer, pow: input.pow };
+    await deps.services.smsCodes.send({ purpose: 'appeal', phoneE164: phone.e164, ...answers, ip: context.ip, deliver: true });
   } catch (err) {
     const refusal = sendRefusal(err, values);
     if (refusal) return refusal;

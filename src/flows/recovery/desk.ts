@@ -37,7 +37,8 @@ export async function openDeskReset(
   const identity = account.certType && account.documentNumber && account.name
     ? deps.identities.seal({ certType: account.certType, idNumber: account.documentNumber, name: account.name })
     : '';
-  const flow = await services.flows.start(recoveryFlow, context.browserId, { facts: { identityEnvelope: identity, maskedPhone: maskPhone(phone.e164) }, accountId: account.id, state: 'verified' });
+  const facts = { identityEnvelope: identity, maskedPhone: maskPhone(phone.e164) };
+  const flow = await services.flows.start(recoveryFlow, context.browserId, { facts, accountId: account.id, state: 'verified' });
   await services.audit.record({ event: 'recovery.sms_verified', outcome: 'success', subject: account.id, ip, requestId, details: { via: 'service_desk' } });
   return { kind: 'started', flowId: flow.id };
 }

@@ -134,7 +134,12 @@ export async function recoveryFacePassed(deps: IdentityStepDeps, flow: RecoveryF
  * service), then the reset (lockout cleared, sessions ended); the flow is done. Throws FlowError
  * when the flow names no account.
  */
-export async function setNewPassword(deps: IdentityStepDeps, flow: RecoveryFlow, input: { password: string; confirmPassword: unknown }, context: StepContext): Promise<StepOutcome> {
+export async function setNewPassword(
+  deps: IdentityStepDeps,
+  flow: RecoveryFlow,
+  input: { password: string; confirmPassword: unknown },
+  context: StepContext,
+): Promise<StepOutcome> {
   if (input.password !== input.confirmPassword) return { kind: 'fieldErrors', fields: { confirmPassword: 'register.password_mismatch' }, status: 400 };
   if (!flow.accountId) throw new FlowError('out_of_order');
   try {

@@ -246,13 +246,17 @@ export async function finishRegistration(
  * the completed flow (this browser's, within its lifetime, not one for a relying party) signs the
  * account in once (audited); an old or replayed flow is 'stale'.
  */
-export async function enterCentre(deps: RegistrationDeps, request: RegistrationRequest & { flowId: string }): Promise<{ kind: 'signedIn'; accountId: string } | { kind: 'stale' }> {
+export async function enterCentre(
+  deps: RegistrationDeps,
+  request: RegistrationRequest & { flowId: string },
+): Promise<{ kind: 'signedIn'; accountId: string } | { kind: 'stale' }> {
   try {
     const flow = await deps.services.flows.load<RegistrationState, RegistrationFacts>(registrationFlow, request.flowId, request.browserId, ['completed']);
     const accountId = flow.accountId ?? flow.facts.accountId;
     if (!accountId || flow.interactionUid) return { kind: 'stale' };
     await deps.services.flows.advance(registrationFlow, flow, 'signed_in', {}, { accountId });
-    await deps.services.audit.record({ event: 'signin.success', outcome: 'success', subject: accountId, ip: request.ip, requestId: request.requestId, details: { amr: ['pwd', 'sms'], via: 'registration' } });
+    const details = { amr: ['pwd', 'sms'], via: 'registration' };
+    await deps.services.audit.record({ event: 'signin.success', outcome: 'success', subject: accountId, ip: request.ip, requestId: request.requestId, details });
     return { kind: 'signedIn', accountId };
   } catch (err) {
     if (!(err instanceof FlowError)) throw err;

@@ -64,9 +64,10 @@ export function recoverPage(deps: RouteDeps, faceView: (flow: RecoveryFlow) => P
   };
 
   /** The identify form again with its refusals; it keeps the interaction it came from (its hidden field). */
-  const identifyAgain = async (ctx: Context, values: Record<string, string>, outcome: Extract<StepOutcome, { kind: 'fieldErrors' }>, interaction: unknown): Promise<void> => {
+  const identifyAgain = async (ctx: Context, values: Record<string, string>, outcome: Extract<StepOutcome, { kind: 'fieldErrors' }>, interaction: unknown) => {
     const uid = interactionOf(interaction);
-    await page(ctx, { state: 'identify', values, ...refusalModel(requestState(ctx).locale, outcome), ...(uid ? { interaction: uid, loginLink: `/interaction/${uid}` } : {}) }, outcome.status);
+    const from = uid ? { interaction: uid, loginLink: `/interaction/${uid}` } : {};
+    await page(ctx, { state: 'identify', values, ...refusalModel(requestState(ctx).locale, outcome), ...from }, outcome.status);
   };
 
   /** A flow step's outcome: the flow's next page, the end (password set, or no account behind a passed face check), or the page again. */

@@ -7,7 +7,14 @@ import { requestState } from '../../http/state.js';
 import { t } from '../../i18n/index.js';
 
 /** The app's name of a form field, where it differs. */
-const appFieldNames: Record<string, string> = { certType: 'cert_type', documentNumber: 'document_number', smsCode: 'sms_code', code: 'sms_code', confirmPassword: 'password', captcha: 'captcha_answer' };
+const appFieldNames: Record<string, string> = {
+  certType: 'cert_type',
+  documentNumber: 'document_number',
+  smsCode: 'sms_code',
+  code: 'sms_code',
+  confirmPassword: 'password',
+  captcha: 'captcha_answer',
+};
 
 /** Answers `refusal` as JSON: 400 invalid_input, or 409 conflict with its appeal. */
 export function answerRefusal(ctx: Context, refusal: RegistrationRefusal): void {

@@ -87,11 +87,16 @@ export function registerPage(deps: RouteDeps) {
         if (!('flow' in outcome)) return show(ctx, uid, { values, fieldErrors: outcome.fields, ...appeal, status: outcome.status });
         // the SMS code stays filled in after an error about another field, while it is unspent
         const kept = outcome.fields.code || outcome.codeSpent ? values : { ...values, code };
-        return show(ctx, uid, { values: kept, fieldErrors: outcome.fields, flowId: outcome.flow.id, codeSent: true, maskedPhone: outcome.flow.maskedPhone, ...appeal, status: outcome.status });
+        const codeStep = { flowId: outcome.flow.id, codeSent: true, maskedPhone: outcome.flow.maskedPhone };
+        return show(ctx, uid, { values: kept, fieldErrors: outcome.fields, ...codeStep, ...appeal, status: outcome.status });
       }
       case 'registered':
         if (details) return finishLogin(ctx, { provider: deps.oidc.provider, accounts: services.accounts, audit: services.audit }, details, outcome.accountId, ['pwd', 'sms']);
-        render(ctx, views, 'registration/done.njk', { levelLabel: identityLevelLabelKeys[outcome.level], registryUnavailable: outcome.registry === 'unavailable', flowId: outcome.flowId }, 201);
+        render(ctx, views, 'registration/done.njk', {
+          levelLabel: identityLevelLabelKeys[outcome.level],
+          registryUnavailable: outcome.registry === 'unavailable',
+          flowId: outcome.flowId,
+        }, 201);
     }
   };
 
