@@ -7,7 +7,6 @@ import type { Context } from 'koa';
 import { caseStatusLabelKeys, ratingIndicators, ratingLevels } from '../../domain/cases.js';
 import { AppError } from '../../errors/app-error.js';
 import { field } from '../../http/body.js';
-import type { CaseRow } from '../../repositories/cases.js';
 import type { CaseCategory } from '../../services/cases.js';
 import type { RouteDeps } from '../../pages/deps.js';
 import { accountGuard, centreOf, formError, formatTime, msg, renderCentre } from '../../pages/account/context.js';
