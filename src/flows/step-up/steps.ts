@@ -6,7 +6,6 @@ import { isCertType } from '../../domain/documents.js';
 import { acrFor, acrSatisfies, isKnownAcr, levelRank, levelRequiredBy, type Acr } from '../../domain/levels.js';
 import { AppError, UpstreamError, ValidationError, type ErrorParams } from '../../errors/app-error.js';
 import type { MessageKey } from '../../i18n/index.js';
-import type { FaceResult } from '../../adapters/face-verification/types.js';
 import { ConflictError, type ChangeContext } from '../../services/accounts.js';
 import type { Services } from '../../services/index.js';
 import type { ReauthProof } from '../../services/reauthentication.js';
@@ -18,6 +17,9 @@ export type StepUpFlow = Flow<StepUpState, StepUpFacts>;
 
 /** What the steps use: the accounts (their level), the identity assurance, the flow store and the audit. */
 export type StepUpDeps = Pick<Services, 'accounts' | 'assurance' | 'flows' | 'audit'>;
+
+/** A face check's result as the identity assurance settles it (passed, failed, pending …). */
+type FaceResult = Awaited<ReturnType<Services['assurance']['settledFaceResult']>>;
 
 /** Who steps up to what: the signed-in account and the acr the client requires. */
 export interface StepUpRequirement {
