@@ -47,6 +47,7 @@ export function federatedRoutes(deps: RouteDeps): Router {
     if (method === 'essc') throw new AppError('errors.not_found', 404);
     return method;
   };
+  /** The upstream's query parameters (strings only, each bounded), passed on as they came. */
   const query = (ctx: Context): Record<string, string> =>
     Object.fromEntries(Object.entries(ctx.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v.slice(0, 2048)]] : [])));
   const flowParam = (ctx: Context) => (typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
