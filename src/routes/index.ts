@@ -4,6 +4,7 @@
 
 import Router from '@koa/router';
 import { consoleRoutes } from '../console/routes.js';
+import { appSimulatorRoutes } from '../mocks/app-simulator.js';
 import { accountSession } from '../pages/account/session.js';
 import type { Container } from '../container.js';
 import type { RouteDeps } from '../pages/deps.js';
@@ -19,7 +20,6 @@ import { upgradeRoutes } from './account/upgrades.js';
 import { appQrRoutes } from './app-api/qr.js';
 import { appealRoutes } from './appeal/index.js';
 import { casesApiRoutes } from './cases-api.js';
-import { devAppRoutes } from './dev-app.js';
 import { devRoutes } from './dev.js';
 import { federatedRoutes } from './federated/index.js';
 import { bindPhoneRoutes } from './interaction/bind-phone.js';
@@ -57,7 +57,7 @@ export function pageRouters(deps: Container): Router[] {
     appQrRoutes(deps),
     casesApiRoutes(deps),
     qrLandingRoutes(deps),
-    ...(production ? [] : [devAppRoutes(deps)]),
+    ...(production ? [] : [appSimulatorRoutes(deps)]),
     stepUpRoutes(deps),
     registrationRoutes(deps),
     accountRoutes(deps),

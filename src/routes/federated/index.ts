@@ -8,127 +8,95 @@
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { isUpstreamName, signInMethodInfo, type UpstreamName } from '../../domain/sign-in-methods.js';
+import { isUpstreamName, type UpstreamName } from '../../domain/sign-in-methods.js';
 import { AppError } from '../../errors/app-error.js';
+import { callbackTarget, esscPollAnswer } from '../../flows/login/federated-steps.js';
 import { field } from '../../http/body.js';
 import { browserIdOf } from '../../http/csrf.js';
+import { seeOther } from '../../http/redirect.js';
+import { requestState } from '../../http/state.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
-import { attemptOf, clientNameOf, loadInteraction } from '../../pages/interaction/details.js';
-import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
+import { showEsscPage, esscPollBody } from '../../pages/essc-page.js';
+import { attemptOf, loadInteraction } from '../../pages/interaction/details.js';
+import { authenticatorsOf } from '../../pages/interaction/login-page.js';
 import { renderLoginFailure, settleOutcome } from '../../pages/interaction/settle.js';
-import { seeOther } from '../../http/redirect.js';
-import { requestState } from '../../http/state.js';
 
 export function federatedRoutes(deps: RouteDeps): Router {
   const router = new Router();
-  const { services, config } = deps;
+  const { services } = deps;
   const guard = formGuardFor(deps);
-  const provider = () => deps.oidc.provider;
-  const locale = (ctx: Context) => (requestState(ctx)).locale;
+  /** The interaction the path names (GET and POST alike). */
+  const interactionOf = (ctx: Context) => loadInteraction(ctx, deps.oidc.provider, (ctx.params as { uid: string }).uid);
+  /** The authenticator of an upstream this deployment offers; 404 for any other. */
+  const authenticatorOf = <M extends UpstreamName>(method: M) => {
+    const authenticator = authenticatorsOf(deps)[method];
+    if (!authenticator) throw new AppError('errors.not_found', 404);
+    return authenticator;
+  };
+  /** The upstream the path names; 404 unless this deployment offers it. */
   const methodOf = (ctx: Context): UpstreamName => {
     const { method } = ctx.params as { method?: string };
     if (!isUpstreamName(method) || !authenticatorsOf(deps)[method]) throw new AppError('errors.not_found', 404);
     return method;
   };
+  /** An offered upstream that comes back through its callback (e-SSC's QR does not); 404 for any other. */
+  const redirectingOf = (ctx: Context) => {
+    const method = methodOf(ctx);
+    if (method === 'essc') throw new AppError('errors.not_found', 404);
+    return method;
+  };
+  /** The upstream's query parameters (strings only, each bounded), passed on as they came. */
   const query = (ctx: Context): Record<string, string> =>
     Object.fromEntries(Object.entries(ctx.query).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v.slice(0, 2048)]] : [])));
+  const flowParam = (ctx: Context) => (typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
 
   router.post('/interaction/:uid/federated/:method', async (ctx) => {
-    const { uid } = ctx.params as { uid: string };
     await guard(ctx);
     const method = methodOf(ctx);
-    const details = await loadInteraction(ctx, provider(), uid);
-    const authenticator = authenticatorsOf(deps)[method];
-    if (!authenticator) throw new AppError('errors.not_found', 404);
-    await settleOutcome(ctx, deps, details, method, await authenticator.begin(attemptOf(ctx, details)));
+    const details = await interactionOf(ctx);
+    await settleOutcome(ctx, deps, details, method, await authenticatorOf(method).begin(attemptOf(ctx, details)));
   });
 
   router.get('/federated/callback/:method', async (ctx) => {
-    const method = methodOf(ctx);
-    if (method === 'essc') throw new AppError('errors.not_found', 404);
+    const method = redirectingOf(ctx);
     const state = typeof ctx.query.state === 'string' ? ctx.query.state : '';
-    const federatedState = authenticatorsOf(deps).federatedState;
-    const uid = await federatedState.interactionOf(state, browserIdOf(ctx), method);
-    if (!uid && federatedState.isLinkState(state, method)) {
-      seeOther(ctx, `/account/links/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
-      return;
-    }
-    if (!uid) {
-      await services.audit.record({ event: signInMethodInfo[method].auditEvent, outcome: 'failure', ip: (requestState(ctx)).ip, details: { reason: 'state_mismatch' } });
-      render(ctx, deps.views, 'errors/error.njk', { title: t(locale(ctx), 'errors.title'), message: t(locale(ctx), 'login.federated_state_invalid'), requestId: (requestState(ctx)).requestId }, 400);
-      return;
-    }
-    seeOther(ctx, `/interaction/${uid}/federated/${method}/complete?${new URLSearchParams(query(ctx)).toString()}`);
+    const states = authenticatorsOf(deps).federatedState;
+    const target = await callbackTarget({ states, audit: services.audit }, { method, state, browserId: browserIdOf(ctx), ip: requestState(ctx).ip });
+    const search = new URLSearchParams(query(ctx)).toString();
+    if (target.kind === 'interaction') return seeOther(ctx, `/interaction/${target.uid}/federated/${method}/complete?${search}`);
+    if (target.kind === 'link') return seeOther(ctx, `/account/links/${method}/complete?${search}`);
+    const { locale, requestId } = requestState(ctx);
+    render(ctx, deps.views, 'errors/error.njk', { title: t(locale, 'errors.title'), message: t(locale, target.code), requestId }, target.status);
   });
 
   router.get('/interaction/:uid/federated/:method/complete', async (ctx) => {
-    const { uid } = ctx.params as { uid: string };
-    const method = methodOf(ctx);
-    if (method === 'essc') throw new AppError('errors.not_found', 404);
-    const details = await loadInteraction(ctx, provider(), uid);
-    const authenticator = authenticatorsOf(deps)[method];
-    if (!authenticator) throw new AppError('errors.not_found', 404);
-    await settleOutcome(ctx, deps, details, method, await authenticator.complete(attemptOf(ctx, details), query(ctx)));
+    const method = redirectingOf(ctx);
+    const details = await interactionOf(ctx);
+    await settleOutcome(ctx, deps, details, method, await authenticatorOf(method).complete(attemptOf(ctx, details), query(ctx)));
   });
 
   router.get('/interaction/:uid/federated/essc', async (ctx) => {
-    const { uid } = ctx.params as { uid: string };
-    const details = await loadInteraction(ctx, provider(), uid);
-    const essc = authenticatorsOf(deps).essc;
-    if (!essc) throw new AppError('errors.not_found', 404);
-    const flowId = typeof ctx.query.flow === 'string' ? ctx.query.flow : '';
-    const view = await essc.view(attemptOf(ctx, details), flowId);
-    if (!view) {
-      await renderLoginFailure(ctx, deps, details, 'essc', { kind: 'failed', code: 'flow.invalid', status: 400 });
-      return;
-    }
-    const base = `/interaction/${uid}/federated/essc`;
-    render(ctx, deps.views, 'interaction/essc.njk', {
-      clientName: await clientNameOf(provider(), details.params.client_id),
-      image: await qrDataUrl(view.qrContent),
-      link: view.qrContent,
-      dev: config.env !== 'production',
-      flowId: view.flowId,
-      pollMs: config.login.qrPollMs,
-      actions: {
-        status: `${base}/status.json?flow=${view.flowId}`,
-        complete: `${base}/complete`,
-        refresh: `${base}?flow=${view.flowId}`,
-        restart: `/interaction/${uid}/federated/essc`,
-        back: `/interaction/${uid}`,
-      },
-    });
+    const details = await interactionOf(ctx);
+    const view = await authenticatorOf('essc').view(attemptOf(ctx, details), flowParam(ctx));
+    if (!view) return renderLoginFailure(ctx, deps, details, 'essc', { kind: 'failed', code: 'flow.invalid', status: 400 });
+    await showEsscPage(ctx, deps, details, view);
   });
 
   router.get('/interaction/:uid/federated/essc/status.json', async (ctx) => {
-    const { uid } = ctx.params as { uid: string };
-    const details = await loadInteraction(ctx, provider(), uid);
-    const essc = authenticatorsOf(deps).essc;
-    if (!essc) throw new AppError('errors.not_found', 404);
-    const polled = await essc.poll(attemptOf(ctx, details), typeof ctx.query.flow === 'string' ? ctx.query.flow : '');
+    const details = await interactionOf(ctx);
+    const answer = esscPollAnswer(await authenticatorOf('essc').poll(attemptOf(ctx, details), flowParam(ctx)));
     ctx.set('Cache-Control', 'no-store');
-    if ('state' in polled) {
-      ctx.body = { state: polled.state, message: t(locale(ctx), `login.essc.${polled.state}`), submit: polled.state === 'authorized', renew: false };
-      return;
-    }
-    const code = polled.kind === 'failed' ? polled.code : 'flow.invalid';
-    ctx.body = { state: 'failed', message: t(locale(ctx), code, { method: t(locale(ctx), 'login.fed.essc') }), submit: false, renew: false };
+    ctx.body = esscPollBody(ctx, answer);
   });
 
   router.post('/interaction/:uid/federated/essc/complete', async (ctx) => {
-    const { uid } = ctx.params as { uid: string };
     const form = await guard(ctx);
-    const details = await loadInteraction(ctx, provider(), uid);
-    const essc = authenticatorsOf(deps).essc;
-    if (!essc) throw new AppError('errors.not_found', 404);
+    const details = await interactionOf(ctx);
     const flowId = field(form, 'flow', 64);
-    const outcome = await essc.complete(attemptOf(ctx, details), { flow: flowId });
-    if (outcome.kind === 'pending') {
-      seeOther(ctx, `/interaction/${uid}/federated/essc?flow=${flowId}`);
-      return;
-    }
+    const outcome = await authenticatorOf('essc').complete(attemptOf(ctx, details), { flow: flowId });
+    if (outcome.kind === 'pending') return seeOther(ctx, `/interaction/${details.uid}/federated/essc?flow=${flowId}`);
     await settleOutcome(ctx, deps, details, 'essc', outcome);
   });
 

@@ -1,7 +1,7 @@
-// /dev/app (development only): plays the 江苏智慧人社 app. It signs in honestly through this
-// provider's authorization endpoint as the native public client `jsrs-app` (PKCE, prompt=login),
-// keeps the access token in a cookie scoped to /dev/app, and calls the real app API over HTTP
-// (/api/app/qr/scan, confirm, cancel) with it: open or paste a QR link, see the client, confirm or cancel.
+// /dev/app (development only, mounted by src/routes/index.ts outside production): plays the 江苏智慧人社
+// app. It signs in honestly through this provider's authorization endpoint as the native public client
+// `jsrs-app` (PKCE, prompt=login), keeps the access token in a cookie scoped to /dev/app, and calls the
+// real app API over HTTP (/api/app/qr/scan, confirm, cancel) with it: open or paste a QR link, see the client, confirm or cancel.
 
 import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
@@ -23,9 +23,11 @@ interface ApiAnswer {
   body: { state?: string; client_name?: string; error?: string; message?: string };
 }
 
-export function devAppRoutes(deps: RouteDeps): Router {
-  const router = new Router({ prefix: '/dev/app' });
+/** The simulator's router at /dev/app. Throws in production, where it must never be mounted. */
+export function appSimulatorRoutes(deps: RouteDeps): Router {
   const { config } = deps;
+  if (config.env === 'production') throw new Error('the app simulator is refused in production');
+  const router = new Router({ prefix: '/dev/app' });
   const issuer = config.issuer.replace(/\/+$/, '');
   const redirectUri = `${issuer}/dev/app/callback`;
   const guard = formGuardFor(deps);
