@@ -698,7 +698,7 @@ export const zhCN = {
   'console.clients.disabled_now': "应用已停用",
   'console.clients.enabled_now': "应用已重新启用",
   'console.clients.create': "新增接入应用",
-  // 扫码登录, federated sign-in, bind phone, the app QR API and /dev/app (src/authenticators, routes/federated, routes/interaction/{qr,bind-phone}.ts, routes/app-api/qr.ts, routes/dev-app.ts)
+  // 扫码登录, federated sign-in, bind phone, the app QR API and /dev/app (src/authenticators, routes/federated, routes/interaction/{qr,bind-phone}.ts, routes/app-api/qr.ts, mocks/app-simulator.ts)
   'login.qr.image': '扫码登录二维码',
   'login.qr.simulate': '模拟扫码',
   'login.qr.open_app': '打开江苏智慧人社App',

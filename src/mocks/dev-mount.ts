@@ -1,4 +1,4 @@
-// src/mocks/: development and test stand-ins for the outside systems (mounted at /mock/*, dev-ports.ts) and their fixtures; imports adapters/, config/, domain/, http/; only the composition root and app.ts import it, never in production.
+// src/mocks/: development and test stand-ins for the outside systems (mounted at /mock/*, dev-ports.ts) and their fixtures; imports adapters/, config/, domain/, http/; only the composition root, app.ts and routes/index.ts (the app simulator, app-simulator.ts) import it, never in production.
 // Development only: the mock upstreams mounted at /mock/essc, /mock/jszw, /mock/alipay and /mock/face
 // of the provider, built from the provider's own resolved upstream settings (so keys agree). The
 // provider still reaches them over HTTP through their configured base URLs. Never in production.
