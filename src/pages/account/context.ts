@@ -7,7 +7,7 @@ import { isAuditEvent } from '../../domain/audit-events.js';
 import { formatTime } from '../../domain/display-time.js';
 import { identityLevelLabelKeys } from '../../domain/levels.js';
 import { AppError } from '../../errors/app-error.js';
-import { refusalOf, type ChangeContext, type Done, type ReauthRefused, type Refused } from '../../flows/account-centre/outcomes.js';
+import type { ChangeContext, Done, ReauthRefused, Refused } from '../../flows/account-centre/outcomes.js';
 import type { FormGuard } from '../../http/form-guard.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
@@ -76,12 +76,6 @@ export function renderCentre(ctx: Context, deps: RouteDeps, template: string, se
 
 export function accountGuard(deps: RouteDeps): FormGuard {
   return formGuardFor(deps);
-}
-
-/** Translated message and field of an AppError a form shows, or undefined for anything else. */
-export function formError(ctx: Context, err: unknown): { message: string; field: string | undefined; status: number } | undefined {
-  const refusal = refusalOf(err);
-  return refusal && { message: msg(ctx, refusal.code, refusal.params), field: refusal.field, status: refusal.status };
 }
 
 /** What a page shows for a refusal: its message under the field it names, or above the form. */
