@@ -4,7 +4,7 @@
 import { signInMethodInfo } from '../domain/sign-in-methods.js';
 import type { Lockout } from '../services/lockout.js';
 import type { PasswordSignIn } from '../services/password-sign-in.js';
-import type { Authenticator } from './types.js';
+import type { AuthOutcome, Authenticator } from './types.js';
 
 /** From how many remaining tries on the refusal says how many are left (the third failure at the default five). */
 const warnWhenRemaining = 2;
@@ -15,7 +15,7 @@ export function createPasswordAuthenticator(deps: { passwordSignIn: PasswordSign
     async begin() {
       return { kind: 'step', step: 'send' };
     },
-    async complete(context, { account, password }) {
+    async complete(context, { account, password }): Promise<AuthOutcome> {
       const values = { account };
       if (!account || !password) return { kind: 'failed', code: 'login.invalid_credentials', status: 400, values, audited: true };
       const result = await deps.passwordSignIn.signIn({

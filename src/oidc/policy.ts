@@ -50,7 +50,7 @@ export const stepUpReason = 'acr_step_up';
 export const policiesPromptName = 'policies';
 export const policiesReason = 'policy_version_changed';
 
-/** What a `policies` interaction's result holds once the citizen agreed (routes/interaction/policies.ts). */
+/** What a `policies` interaction's result holds once the citizen agreed (pages/interaction/policies.ts). */
 export interface PoliciesResult {
   accepted: string;
 }

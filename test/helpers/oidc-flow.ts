@@ -95,7 +95,7 @@ export function browsingRelyingParty(rp: OpenidRelyingParty): RelyingParty {
   };
 }
 
-/** Whether `page` is the page that asks to agree to the policy texts in force (routes/interaction/policies.ts). */
+/** Whether `page` is the page that asks to agree to the policy texts in force (pages/interaction/policies.ts). */
 export function isPoliciesPage(page: Pick<Response2, 'status' | 'text'>): boolean {
   return page.status === 200 && /<form method="post" action="\/interaction\/[\w-]+\/policies">/.test(page.text) && page.text.includes('name="answer" value="accept"');
 }

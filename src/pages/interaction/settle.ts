@@ -8,7 +8,7 @@ import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
 import { isLocalMethod, signInMethodInfo, type SignInMethod, type UpstreamName } from '../../domain/sign-in-methods.js';
 import { browserIdOf } from '../../http/csrf.js';
-import { t } from '../../i18n/index.js';
+import { t, type Locale } from '../../i18n/index.js';
 import { bindPhoneFlow, offeredPhoneAad, type BindPhoneFacts } from '../../flows/login/federated.js';
 import type { RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, type InteractionDetails } from './details.js';
@@ -43,7 +43,7 @@ function offeredPhone(deps: RouteDeps, upstreamPhone: { upstream: UpstreamName; 
 }
 
 /** A refusal's message in the page's locale: the method's name and any date (a lockout's end) filled in. */
-function refusalText(locale: string, method: SignInMethod, refusal: Refusal): string {
+function refusalText(locale: Locale, method: SignInMethod, refusal: Refusal): string {
   const params = Object.fromEntries(Object.entries(refusal.params ?? {}).map(([k, v]) => [k, v instanceof Date ? formatTime(v, locale) : v]));
   return t(locale, refusal.code, { method: t(locale, signInMethodInfo[method].label), ...params });
 }

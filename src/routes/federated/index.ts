@@ -15,7 +15,7 @@ import { browserIdOf } from '../../http/csrf.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
-import { attemptOf, clientIdOf, clientNameOf, loadInteraction } from '../../pages/interaction/details.js';
+import { attemptOf, clientNameOf, loadInteraction } from '../../pages/interaction/details.js';
 import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
 import { renderLoginFailure, settleOutcome } from '../../pages/interaction/settle.js';
 import { seeOther } from '../../http/redirect.js';

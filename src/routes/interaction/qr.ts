@@ -5,15 +5,11 @@
 
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { field } from '../../http/body.js';
 import { t } from '../../i18n/index.js';
-import { browserIdOf } from '../../http/csrf.js';
 import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
-import { attemptOf, clientIdOf, loadInteraction } from '../../pages/interaction/details.js';
+import { attemptOf, loadInteraction } from '../../pages/interaction/details.js';
 import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
 import { appLinkFor } from '../../pages/interaction/app-link.js';
-import { settleOutcome } from '../../pages/interaction/settle.js';
-import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 
 export function interactionQrRoutes(deps: RouteDeps): Router {
