@@ -11,6 +11,7 @@ import type { PiiCipher } from '../../services/crypto/index.js';
 import type { Services } from '../../services/index.js';
 import { FlowError, type Flow } from '../engine/store.js';
 import { verifySmsCode } from '../steps/sms-code.js';
+import { loadOwnFlow, type FlowHolder } from './own-flow.js';
 import { refused, refusalOf, type ChangeContext, type Refused } from './outcomes.js';
 import { changePhoneFlow, type ChangePhoneFacts, type ChangePhoneState } from './states.js';
 
@@ -63,10 +64,8 @@ export async function faceOption(services: Services, holder: Pick<PhoneHolder, '
 }
 
 /** The holder's flow `id` in one of `expected`. Throws FlowError (also for another account's flow). */
-export async function loadOwnPhoneFlow(services: Services, holder: Pick<PhoneHolder, 'accountId' | 'browserId'>, id: string, expected: readonly ChangePhoneState[]): Promise<PhoneFlow> {
-  const flow = await services.flows.load<ChangePhoneState, ChangePhoneFacts>(changePhoneFlow, id.slice(0, 64), holder.browserId, expected);
-  if (flow.accountId !== holder.accountId) throw new FlowError('not_found');
-  return flow;
+export function loadOwnPhoneFlow(services: Services, holder: FlowHolder, id: string, expected: readonly ChangePhoneState[]): Promise<PhoneFlow> {
+  return loadOwnFlow<ChangePhoneState, ChangePhoneFacts>(services, changePhoneFlow, holder, id, expected);
 }
 
 /** The page of a running flow (`?flow=`), or why it cannot be shown. */

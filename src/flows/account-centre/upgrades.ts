@@ -7,17 +7,15 @@ import { ValidationError } from '../../errors/app-error.js';
 import { ConflictError } from '../../services/accounts.js';
 import type { ReauthProof } from '../../services/reauthentication.js';
 import type { Services } from '../../services/index.js';
-import { FlowError, type Flow } from '../engine/store.js';
+import type { Flow } from '../engine/store.js';
 import { accountFaceFlow, type AccountFaceFacts, type AccountFaceState } from './face.js';
+import { loadOwnFlow, type FlowHolder } from './own-flow.js';
 import { done, reauthRefusalOf, type ChangeContext, type Done, type ReauthRefused } from './outcomes.js';
 
 export type FaceUpgradeFlow = Flow<AccountFaceState, AccountFaceFacts>;
 
 /** The signed-in account in this browser (face flows are bound to both). */
-export interface UpgradeHolder {
-  accountId: string;
-  browserId: string;
-}
+export type UpgradeHolder = FlowHolder;
 
 /**
  * 基本信息修改: the document type, then the service (captcha, the block's proof, the registry match).
@@ -51,10 +49,8 @@ export async function faceUpgradePage(services: Services, holder: UpgradeHolder,
 }
 
 /** The holder's face flow `id` in one of `states`. Throws FlowError (also for another account's flow). */
-export async function loadOwnFaceFlow(services: Services, holder: UpgradeHolder, id: string, states: readonly AccountFaceState[]): Promise<FaceUpgradeFlow> {
-  const flow = await services.flows.load<AccountFaceState, AccountFaceFacts>(accountFaceFlow, id.slice(0, 64), holder.browserId, states);
-  if (flow.accountId !== holder.accountId) throw new FlowError('not_found');
-  return flow;
+export function loadOwnFaceFlow(services: Services, holder: UpgradeHolder, id: string, states: readonly AccountFaceState[]): Promise<FaceUpgradeFlow> {
+  return loadOwnFlow<AccountFaceState, AccountFaceFacts>(services, accountFaceFlow, holder, id, states);
 }
 
 /** 开始人脸识别: a new flow, only for an account with a registry-matched identity. */
