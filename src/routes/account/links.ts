@@ -11,7 +11,9 @@ import { field } from '../../http/body.js';
 import { seeOther } from '../../http/redirect.js';
 import type { RouteDeps } from '../../pages/deps.js';
 import { accountGuard, centreOf, changeContext, msg } from '../../pages/account/context.js';
-import { esscPage, esscStatusBody, linkContextOf, presentLink, showEsscLink, showLinkRefusal, showLinks, upstreamLabel } from '../../pages/account/links-view.js';
+import {
+  esscPage, esscStatusBody, linkContextOf, presentLink, showEsscLink, showLinkRefusal, showLinks, upstreamLabel,
+} from '../../pages/account/links-view.js';
 
 export function linkRoutes(router: Router, deps: RouteDeps): void {
   const { services } = deps;

@@ -4,7 +4,9 @@
 // The steps live in flows/account-centre/change-phone.ts, the page in pages/account/phone-view.ts.
 
 import type Router from '@koa/router';
-import { changePhoneStep, loadOwnPhoneFlow, phoneFacePassed, recordPhoneFaceCheck, resumePhoneFlow, startPhoneFaceFlow } from '../../flows/account-centre/change-phone.js';
+import {
+  changePhoneStep, loadOwnPhoneFlow, phoneFacePassed, recordPhoneFaceCheck, resumePhoneFlow, startPhoneFaceFlow,
+} from '../../flows/account-centre/change-phone.js';
 import { changePhoneFlow, type ChangePhoneFacts, type ChangePhoneState } from '../../flows/account-centre/states.js';
 import { field } from '../../http/body.js';
 import { seeOther } from '../../http/redirect.js';
@@ -29,7 +31,8 @@ export function phoneRoutes(router: Router, deps: RouteDeps): void {
     state: 'face',
     paths: { start: '/phone/face', status: '/phone/face/status', continue: '/phone/face/continue' },
     urls: (flow) => ({ status: `/account/phone/face/status?flow=${flow.id}`, continue: '/account/phone/face/continue', retry: '/account/phone/face' }),
-    load: (ctx, states, form) => loadOwnPhoneFlow(services, phoneHolderOf(ctx), form.flow ?? (typeof ctx.query.flow === 'string' ? ctx.query.flow : ''), states),
+    load: (ctx, states, form) =>
+      loadOwnPhoneFlow(services, phoneHolderOf(ctx), form.flow ?? (typeof ctx.query.flow === 'string' ? ctx.query.flow : ''), states),
     begin: async (ctx, form) => {
       if (form.flow) return loadOwnPhoneFlow(services, phoneHolderOf(ctx), form.flow, ['face']);
       const started = await startPhoneFaceFlow(services, phoneHolderOf(ctx));

@@ -30,7 +30,12 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
   /** 获取验证码 for the reveal: graphical captcha first, then the SMS service's per-number and per-IP limits. */
   router.post('/info/reveal/send', async (ctx) => {
     const form = await guard(ctx);
-    const input = { captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096), ip: requestState(ctx).ip };
+    const input = {
+      captchaId: field(form, 'captchaId', 64),
+      captchaAnswer: field(form, 'captcha', 16),
+      pow: field(form, 'pow', 4096),
+      ip: requestState(ctx).ip,
+    };
     const sent = await sendRevealCode(services, holderOf(ctx), input);
     if (sent.kind === 'refused') return showInfo(ctx, deps, refusalView(ctx, sent));
     await showInfo(ctx, deps, { codeSent: true, notice: msg(ctx, 'account.phone.code_sent', { phone: sent.maskedPhone }) });
@@ -39,7 +44,9 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
   /** The full number after the password (method pwd) or the SMS code just sent (method sms); both audited. */
   router.post('/info/reveal', async (ctx) => {
     const form = await guard(ctx);
-    const proof = form.method === 'sms' ? { method: 'sms', purpose: 'reveal', code: field(form, 'code', 12) } as const : { method: 'pwd', password: password(form, 'password') } as const;
+    const proof = form.method === 'sms'
+      ? ({ method: 'sms', purpose: 'reveal', code: field(form, 'code', 12) } as const)
+      : ({ method: 'pwd', password: password(form, 'password') } as const);
     const outcome = await revealDocument(services, holderOf(ctx), proof, changeContext(ctx));
     if (outcome.kind === 'refused') return showInfo(ctx, deps, { ...refusalView(ctx, outcome), ...(outcome.codeSent ? { codeSent: true } : {}) });
     await showInfo(ctx, deps, outcome.documentNumber ? { revealed: outcome.documentNumber } : {});

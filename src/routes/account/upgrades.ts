@@ -35,7 +35,8 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     const input = { ...values, captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), reauth: reauthProofFrom(form, 'reauth') };
     const outcome = await correctRealName(services, centreOf(ctx).account.id, input, changeContext(ctx));
     if (outcome.kind === 'done') return seeOther(ctx, '/account');
-    await showRealName(ctx, deps, { ...reauthRefusalView(ctx, outcome), values, ...(outcome.conflictAppeal !== undefined ? { conflictAppeal: outcome.conflictAppeal } : {}) });
+    const conflict = outcome.conflictAppeal !== undefined ? { conflictAppeal: outcome.conflictAppeal } : {};
+    await showRealName(ctx, deps, { ...reauthRefusalView(ctx, outcome), values, ...conflict });
   });
 
   router.get('/face', async (ctx) => showFaceUpgrade(ctx, deps, faceStep, typeof ctx.query.flow === 'string' ? ctx.query.flow : undefined));
@@ -46,7 +47,8 @@ export function upgradeRoutes(router: Router, deps: RouteDeps): void {
     state: 'face',
     paths: { start: '/face/start', status: '/face/status', continue: '/face/continue' },
     urls: (flow) => ({ status: `/account/face/status?flow=${flow.id}`, continue: '/account/face/continue', retry: '/account/face/start' }),
-    load: (ctx, states, form) => loadOwnFaceFlow(services, upgradeHolderOf(ctx), form.flow ?? (typeof ctx.query.flow === 'string' ? ctx.query.flow : ''), states),
+    load: (ctx, states, form) =>
+      loadOwnFaceFlow(services, upgradeHolderOf(ctx), form.flow ?? (typeof ctx.query.flow === 'string' ? ctx.query.flow : ''), states),
     begin: async (ctx) => {
       const started = await startFaceUpgrade(services, upgradeHolderOf(ctx));
       if (started.kind === 'started') return started.flow;
