@@ -1,17 +1,20 @@
 // Shared plumbing of the user centre's pages: the signed-in state each page reads, the section
-// navigation, rendering with the common model, the form guard and the audit context of a request.
+// navigation, rendering with the common model, the form guard, the audit context of a request, and
+// how a step's refusal (flows/account-centre/outcomes.ts) shows on a page.
 
 import type { Context } from 'koa';
 import { isAuditEvent } from '../../domain/audit-events.js';
 import { formatTime } from '../../domain/display-time.js';
 import { identityLevelLabelKeys } from '../../domain/levels.js';
-import { AppError, UpstreamError } from '../../errors/app-error.js';
+import { AppError } from '../../errors/app-error.js';
+import type { ChangeContext, Done, ReauthRefused, Refused } from '../../flows/account-centre/outcomes.js';
 import type { FormGuard } from '../../http/form-guard.js';
 import { render } from '../../http/views.js';
 import { t } from '../../i18n/index.js';
 import type { AccountSessionRow } from '../../repositories/account-sessions.js';
 import type { AccountView } from '../../services/accounts.js';
 import { formGuardFor, type RouteDeps } from '../deps.js';
+import type { ReauthMethod } from '../reauth-block.js';
 import { requestState } from '../../http/state.js';
 
 export { formatTime };
@@ -46,7 +49,7 @@ export const localeOf = (ctx: Context) => (requestState(ctx)).locale;
 export const msg = (ctx: Context, key: string, params: Record<string, string | number> = {}) => t(localeOf(ctx), key, params);
 
 /** Who did it, from where: the audit context of a user-centre request. */
-export function changeContext(ctx: Context): { actor: string; ip: string; requestId: string } {
+export function changeContext(ctx: Context): ChangeContext {
   const state = requestState(ctx);
   return { actor: centreOf(ctx).account.id, ip: state.ip, requestId: state.requestId };
 }
@@ -75,10 +78,23 @@ export function accountGuard(deps: RouteDeps): FormGuard {
   return formGuardFor(deps);
 }
 
-/** Translated message and field of an AppError a form shows, or undefined for anything else. */
-export function formError(ctx: Context, err: unknown): { message: string; field: string | undefined; status: number } | undefined {
-  if (!(err instanceof AppError)) return undefined;
-  if (err.status >= 500 && !(err instanceof UpstreamError) && err.code !== 'account.family.registry_unavailable') return undefined;
-  const field = (err as { field?: unknown }).field;
-  return { message: msg(ctx, err.code, err.params), field: typeof field === 'string' ? field : undefined, status: err.status };
+/** What a page shows for a refusal: its message under the field it names, or above the form. */
+export function refusalView(ctx: Context, refusal: Refused): { fieldErrors?: Record<string, string>; error?: string; status: number } {
+  const message = msg(ctx, refusal.code, refusal.params);
+  return refusal.field ? { fieldErrors: { [refusal.field]: message }, status: refusal.status } : { error: message, status: refusal.status };
+}
+
+/** What a page without field messages shows for a refusal: the message above the form. */
+export function errorView(ctx: Context, refusal: Refused): { error: string; status: number } {
+  return { error: msg(ctx, refusal.code, refusal.params), status: refusal.status };
+}
+
+/** A step's outcome on a page that only says it: the notice once done, else the refusal's message above the form. */
+export function outcomeView(ctx: Context, outcome: Done | Refused, notice: string, params: Record<string, string | number> = {}): { notice?: string; error?: string; status?: number } {
+  return outcome.kind === 'done' ? { notice: msg(ctx, notice, params) } : errorView(ctx, outcome);
+}
+
+/** What a page behind the re-authentication block shows after a refusal: the way used, whether the code is still offered, the message. */
+export function reauthRefusalView(ctx: Context, refusal: ReauthRefused): { method: ReauthMethod; codeSent: boolean; fieldErrors?: Record<string, string>; error?: string; status: number } {
+  return { method: refusal.method, codeSent: refusal.codeSent, ...refusalView(ctx, refusal) };
 }
