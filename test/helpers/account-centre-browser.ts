@@ -105,7 +105,20 @@ export async function screenshotsOf(page: Page, name: string): Promise<void> {
     await page.setViewportSize(viewport);
     await screenshot(page, `${name}-${label}`);
   }
-  if (original) await page.setViewportSize(original);
+  if (original) {
+    await page.setViewportSize(original);
+    await mediaChangesSeen(page);
+  }
+}
+
+/**
+ * Resolves once the page has run its listeners of media-query changes for the current viewport: they
+ * are dispatched in the rendering step before the next frame's callbacks, so two frames are enough.
+ * (qr-fold.js closes the QR folds again when the viewport is back at phone width; acting before it has
+ * would race it.)
+ */
+async function mediaChangesSeen(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
 }
 
 export type CentreWorld = Awaited<ReturnType<typeof startCentreWorld>>;
