@@ -6,7 +6,7 @@ import cluster from 'node:cluster';
 import http from 'node:http';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { asyncStdout, createLogger, type Logger } from './log/logger.js';
+import { createLogger, type Logger } from './log/logger.js';
 
 const shutdownGraceMs = 10_000;
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, asyncStdout());
+  const logger = createLogger(config.logLevel);
   if (config.workers > 1 && cluster.isPrimary) {
     const { runPrimary } = await import('./cluster/primary.js');
     return runPrimary(config, logger, shutdownGraceMs);

@@ -34,13 +34,3 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
-
-/**
- * The server's stdout: written asynchronously, so lines logged while a write is under way leave in
- * one write instead of one synchronous write each (a sixth of the provider's CPU per request in the
- * bench's profiles). pino flushes it synchronously when the process exits; a SIGKILL loses what the
- * last write had not taken yet.
- */
-export function asyncStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false });
-}
