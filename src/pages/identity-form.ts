@@ -1,8 +1,8 @@
 // The "who are you" form shared by recovery and appeals (证件类型, 证件号码, 姓名): parsed and
 // checked, and kept in a flow only encrypted.
 
-import { certTypes, isCertType, validateDocument, type CertType } from '../domain/documents.js';
-import { checkName } from '../domain/names.js';
+import { certTypes, type CertType } from '../domain/documents.js';
+import { checkPerson } from '../domain/person.js';
 import type { Locale } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { field } from '../http/body.js';
@@ -18,18 +18,10 @@ const aad = 'flows.identity';
 
 export function parseIdentityForm(form: Record<string, string>, today: Date): { identity?: TypedIdentity; values: Record<string, string>; errors: Record<string, string> } {
   const values = { certType: field(form, 'certType', 4), documentNumber: field(form, 'documentNumber', 64), name: field(form, 'name', 64) };
-  const errors: Record<string, string> = {};
-  let idNumber = '';
-  if (!isCertType(values.certType)) errors.certType = 'documents.unknown_type';
-  else {
-    const doc = validateDocument(values.certType, values.documentNumber, today);
-    if (doc.ok) idNumber = doc.number;
-    else errors.documentNumber = doc.code;
-  }
-  const name = checkName(values.name);
-  if (!name.ok) errors.name = name.code;
-  if (Object.keys(errors).length > 0 || !name.ok) return { values, errors };
-  return { identity: { certType: values.certType as CertType, idNumber, name: name.name }, values, errors };
+  const checked = checkPerson(values, today);
+  if (!checked.ok) return { values, errors: { ...checked.errors } };
+  const { certType, documentNumber, name } = checked.person;
+  return { identity: { certType, idNumber: documentNumber, name }, values, errors: {} };
 }
 
 export function sealIdentity(cipher: PiiCipher, identity: TypedIdentity): string {

@@ -4,8 +4,8 @@
 // Every rule failure is a FieldErrors map of i18n codes; the journey steps (begin, finish, enter the
 // centre) run the flow and return tagged outcomes that routes render as a page or JSON.
 
-import { checkName } from '../../domain/names.js';
-import { validateDocument, isCertType, type CertType } from '../../domain/documents.js';
+import { checkPerson } from '../../domain/person.js';
+import type { CertType } from '../../domain/documents.js';
 import { maskPhone } from '../../domain/masking.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { parseMobile } from '../../domain/phone.js';
@@ -58,20 +58,12 @@ export interface CheckedIdentity {
 
 /** Validates the identity fields; throws FieldErrorsError listing each broken one. */
 export function checkIdentity(input: IdentityInput, today: Date): CheckedIdentity {
-  const errors: FieldErrors = {};
-  let documentNumber = '';
-  if (!isCertType(input.certType)) errors.certType = 'documents.unknown_type';
-  else {
-    const doc = validateDocument(input.certType, input.documentNumber, today);
-    if (doc.ok) documentNumber = doc.number;
-    else errors.documentNumber = doc.code;
-  }
-  const name = checkName(input.name);
-  if (!name.ok) errors.name = name.code;
+  const person = checkPerson(input, today);
+  const errors: FieldErrors = person.ok ? {} : { ...person.errors };
   const phone = parseMobile(input.phone);
   if (!phone.ok) errors.phone = phone.code;
-  if (Object.keys(errors).length > 0 || !phone.ok || !name.ok) throw new FieldErrorsError(errors);
-  return { certType: input.certType as CertType, documentNumber, name: name.name, phoneE164: phone.e164 };
+  if (!person.ok || !phone.ok) throw new FieldErrorsError(errors);
+  return { ...person.person, phoneE164: phone.e164 };
 }
 
 export interface RegistrationDeps {
