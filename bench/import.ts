@@ -10,7 +10,7 @@
 //          (default postgres://postgres@127.0.0.1:5432/test).
 
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -23,7 +23,8 @@ import { parseDescriptor } from '../src/import/descriptor.js';
 import { importAccounts } from '../src/import/import-accounts.js';
 import { createBlindIndex, createKeyring, createPiiCipher } from '../src/services/crypto/index.js';
 import { createIdentityLevels } from '../src/services/identity-levels.js';
-import { descriptor as descriptorJson, legacyRow } from '../test/helpers/legacy-export.js';
+import { descriptor as descriptorJson } from '../test/helpers/legacy-export.js';
+import { writeLegacyExport } from './lib/legacy-export.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -64,23 +65,6 @@ async function admin(query: string): Promise<void> {
   }
 }
 
-/** Streams the export to disk (constant memory); returns its path. */
-async function writeExport(dir: string): Promise<string> {
-  const file = join(dir, 'accounts.jsonl');
-  const out = createWriteStream(file);
-  for (let n = 0; n < total; n += 1) {
-    const level = n % 3 === 0 ? 'registered' : 'real_name';
-    const row = legacyRow(n, {
-      level,
-      evidence: level === 'real_name' ? { registry_match_at: '2019-03-01' } : {},
-      upstream_links: n % 5 === 0 ? { essc: `essc-${n}` } : {},
-    });
-    if (!out.write(`${JSON.stringify(row)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  return file;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'jsrs-bench-import-'));
   await admin(`create database ${dbName}`);
@@ -89,7 +73,8 @@ async function main(): Promise<void> {
   try {
     await migrateToLatest(database.db as never);
     log(`writing ${total} synthetic accounts`);
-    const file = await writeExport(dir);
+    const file = join(dir, 'accounts.jsonl');
+    await writeLegacyExport(file, 0, total);
     const keyring = createKeyring({ current: { id: 'k1', key: randomBytes(32).toString('base64url') } });
     const secrets = { cipher: createPiiCipher({ keyring, algorithm: 'A256GCM' }), blindIndex: createBlindIndex(keyring.current.keys.blindIndex) };
     const sizeBefore = Number((await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(database.db)).rows[0]?.n);

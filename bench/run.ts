@@ -9,7 +9,9 @@
 //          --duration=SECONDS (measured seconds per scenario, default 10), --connections=N (default 10),
 //          --workers=1,2 (WORKERS values, default 1,2), --only=userinfo,sms-signins (scenario files),
 //          --profiles=userinfo,password-storm,sms-storm (which CPU profiles the profiles scenario takes),
-//          --growth-accounts=N (accounts the growth scenario seeds in bulk, default 1,000,000),
+//          --growth-accounts=N (accounts the growth scenario grows the database to, default 1,000,000),
+//          --imported-accounts=N,M (imported accounts the imported-signins scenario imports up to, in
+//          steps, default 100000,1000000),
 //          --keep-db. BENCH_ADMIN_URL: a PostgreSQL URL to create the database from
 //          (default postgres://postgres@127.0.0.1:5432/test).
 
@@ -27,6 +29,7 @@ import clientCredentials from './scenarios/client-credentials.js';
 import discovery from './scenarios/discovery.js';
 import growth from './scenarios/growth.js';
 import hashBound from './scenarios/hash-bound.js';
+import importedSignIns from './scenarios/imported-signins.js';
 import introspection from './scenarios/introspection.js';
 import jwks from './scenarios/jwks.js';
 import passwordSignIns from './scenarios/password-signins.js';
@@ -36,7 +39,7 @@ import smsSignIns from './scenarios/sms-signins.js';
 import userinfo from './scenarios/userinfo.js';
 
 /** In order: consecutive `node` scenarios share one provider per WORKERS value. */
-const scenarios: Scenario[] = [hashBound, discovery, jwks, clientCredentials, introspection, userinfo, refresh, passwordSignIns, growth, smsSignIns, profiles];
+const scenarios: Scenario[] = [hashBound, discovery, jwks, clientCredentials, introspection, userinfo, refresh, passwordSignIns, importedSignIns, growth, smsSignIns, profiles];
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
@@ -50,6 +53,7 @@ const options: BenchOptions = {
   only: option('only') ? new Set((option('only') as string).split(',')) : undefined,
   profile: !flag('no-profile'),
   growthAccounts: Number(option('growth-accounts') ?? 1_000_000),
+  importedAccounts: (option('imported-accounts') ?? '100000,1000000').split(',').map(Number),
   profiles: new Set((option('profiles') ?? 'userinfo,password-storm,sms-storm').split(',')),
 };
 const deadlineMs = 45 * 60_000;
@@ -168,7 +172,7 @@ async function main(): Promise<void> {
   if (endpointRows.length > 0) {
     const p99s = endpointRows.map((r) => ({ name: `${r.scenario}${r.stepP99 !== undefined ? ' (steps)' : ''} WORKERS=${r.workers}`, p99: r.stepP99 ?? r.p99 ?? 0 }));
     const worst = p99s.reduce((a, b) => (b.p99 > a.p99 ? b : a));
-    targets.push({ target: 'p99 < 100 ms for every non-hash request (sign-ins: per HTTP request)', measured: `worst: ${worst.name} ${worst.p99.toFixed(0)} ms`, met: p99s.every((p) => p.p99 < 100) });
+    targets.push({ target: 'p99 < 100 ms for every non-hash request (sign-ins: per HTTP request, the password step left out)', measured: `worst: ${worst.name} ${worst.p99.toFixed(0)} ms`, met: p99s.every((p) => p.p99 < 100) });
   }
   const totalErrors = rows.reduce((sum, r) => sum + r.errors, 0);
   targets.push({ target: 'no errors', measured: `${totalErrors}`, met: totalErrors === 0 });

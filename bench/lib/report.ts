@@ -40,7 +40,7 @@ export function renderMarkdown(r: Report): string {
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...r.rows.map(
       (row) =>
-        `| ${row.scenario} | ${row.workers ?? '–'} | ${fmt(row.perSecond, row.perSecond < 100 ? 2 : 0)} ${row.unit} | ${fmt(row.p50, 0)} | ${fmt(row.p99, 0)}${row.stepP99 ? ` (steps ${fmt(row.stepP99, 0)})` : ''} | ${row.errors} | ${fmt(row.reference, row.reference !== null && row.reference < 100 ? 2 : 0)} | ${row.ratio === null ? '–' : `${fmt(row.ratio, 2)}×`} | ${row.referencePg === undefined ? '–' : fmt(row.referencePg, 0)} | ${row.ratioPg === undefined ? '–' : `${fmt(row.ratioPg, 2)}×`} | ${fmt(row.queriesPerRequest)} | ${cpuPerRequest(row)} | ${row.cpu ? `${fmt(row.cpu.providerCores, 2)} + ${fmt(row.cpu.postgresCores, 2)} + ${fmt(row.cpu.loadGeneratorCores, 2)}` : '–'} | ${row.cpu ? fmt(row.cpu.foreignCores, 2) : '–'}${row.referenceCpu ? ` / ${fmt(row.referenceCpu.foreignCores, 2)}` : ''} |`,
+        `| ${row.scenario} | ${row.workers ?? '–'} | ${fmt(row.perSecond, row.perSecond < 100 ? 2 : 0)} ${row.unit} | ${fmt(row.p50, 0)} | ${fmt(row.p99, 0)}${row.stepP99 ? ` (steps ${fmt(row.stepP99, 0)}${row.hashStepP99 ? `; password step ${fmt(row.hashStepP99, 0)}` : ''})` : ''} | ${row.errors} | ${fmt(row.reference, row.reference !== null && row.reference < 100 ? 2 : 0)} | ${row.ratio === null ? '–' : `${fmt(row.ratio, 2)}×`} | ${row.referencePg === undefined ? '–' : fmt(row.referencePg, 0)} | ${row.ratioPg === undefined ? '–' : `${fmt(row.ratioPg, 2)}×`} | ${fmt(row.queriesPerRequest)} | ${cpuPerRequest(row)} | ${row.cpu ? `${fmt(row.cpu.providerCores, 2)} + ${fmt(row.cpu.postgresCores, 2)} + ${fmt(row.cpu.loadGeneratorCores, 2)}` : '–'} | ${row.cpu ? fmt(row.cpu.foreignCores, 2) : '–'}${row.referenceCpu ? ` / ${fmt(row.referenceCpu.foreignCores, 2)}` : ''} |`,
     ),
     '',
     ...(r.rows.some((row) => (row.cpu?.foreignCores ?? 0) > 0.2 || (row.referenceCpu?.foreignCores ?? 0) > 0.2)
@@ -52,6 +52,9 @@ export function renderMarkdown(r: Report): string {
     '',
     ...perSignIn('password sign-in', r.facts.perPasswordSignIn),
     ...perSignIn('SMS-code sign-in', r.facts.perSmsSignIn),
+    ...((steps) => (steps ? steps.map((s) => `- Import up to ${s.imported.toLocaleString('en')} imported accounts (\`importAccounts\`, in the bench process, batches of 1000): ${s.perSecond} accounts/s.`) : []))(
+      r.facts.importSteps as Array<{ imported: number; perSecond: number }> | undefined,
+    ),
     ...(stored ? [`- Stored tokens (oidc_payloads rows): ${stored.beforeGrowth} before the growth step, ${stored.afterGrowth} after.`] : []),
     ...(dbBytes ? [`- Database size after growth: ${fmt(dbBytes / 1024 ** 2, 0)} MiB.`] : []),
     ...((p) => (p ? [`- One purge run at that size (batches of ${p.batchSize}, at most ${p.maxBatchesPerRun}): ${p.oidcRowsDeleted} expired oidc rows of ${p.expiredSeeded} deleted in ${p.ms} ms.`] : []))(

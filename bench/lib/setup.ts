@@ -176,6 +176,7 @@ export async function setUpBench(p: {
     database,
     secrets,
     passwordHash,
+    policyVersion,
     smallAccounts,
     accounts: () => seeded,
     seedAccountsTo,

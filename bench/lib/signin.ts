@@ -100,7 +100,7 @@ export async function passwordSignIn(http: HttpClient, rp: RelyingParty, account
   const csrf = inputValue(page.body, '_csrf');
   if (!csrf) throw new Error('login page without _csrf');
   const posted = expect(
-    await http.request('POST', `${flow.interaction}/password`, { jar: flow.jar, ip, form: { _csrf: csrf, account, password } }),
+    await http.request('POST', `${flow.interaction}/password`, { jar: flow.jar, ip, form: { _csrf: csrf, account, password }, verifiesHash: true }),
     303,
     'password',
   );

@@ -14,7 +14,7 @@ export async function storm(bench: Bench, provider: ProviderUnderTest, name: str
   const after = await provider.scrape();
   const eventLoopP99Ms = (after.get('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000;
   bench.log(
-    `  ${name} (WORKERS=${provider.workers}): ${fmt(r.perSecond, 2)} sign-ins/s, p99 ${fmt(r.p99, 0)} ms (steps ${fmt(r.stepP99, 0)}), provider ${fmt(r.cpu.providerCores, 2)} + pg ${fmt(r.cpu.postgresCores, 2)} + load ${fmt(r.cpu.loadGeneratorCores, 2)} cores, foreign ${fmt(r.cpu.foreignCores, 2)}; errors ${r.errors} ${r.errorSamples.join(' | ')}${r.exhausted ? ' (ran out of numbers)' : ''}`,
+    `  ${name} (WORKERS=${provider.workers}): ${fmt(r.perSecond, 2)} sign-ins/s, p99 ${fmt(r.p99, 0)} ms (steps ${fmt(r.stepP99, 0)}${r.hashStepP99 === null ? '' : `, password step ${fmt(r.hashStepP99, 0)}`}), provider ${fmt(r.cpu.providerCores, 2)} + pg ${fmt(r.cpu.postgresCores, 2)} + load ${fmt(r.cpu.loadGeneratorCores, 2)} cores, foreign ${fmt(r.cpu.foreignCores, 2)}; errors ${r.errors} ${r.errorSamples.join(' | ')}${r.exhausted ? ' (ran out of numbers)' : ''}`,
   );
   return { ...r, eventLoopP99Ms };
 }
@@ -42,6 +42,7 @@ export function signInRow(scenario: string, workers: number, r: Awaited<ReturnTy
     p50: r.p50,
     p99: r.p99,
     stepP99: r.stepP99,
+    hashStepP99: r.hashStepP99,
     errors: r.errors,
     reference: null,
     ratio: null,
