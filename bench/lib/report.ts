@@ -72,6 +72,8 @@ export function renderMarkdown(r: Report): string {
       'Top functions (self time):',
       '',
       ...p.topFunctions.slice(0, 10).map((f) => `- ${fmt(f.share * 100)} % ${f.frame}`),
+      ...((p.nativeCallers ?? []).length > 0 ? ['', 'Native functions by their nearest caller outside node\'s internals:', ''] : []),
+      ...(p.nativeCallers ?? []).map((n) => `- ${n.native} ${fmt(n.share * 100)} %: ${n.callers.map((c) => `${c.area} ${fmt(c.share * 100)} %`).join(', ')}`),
     );
   }
   return `${lines.join('\n')}\n`;
