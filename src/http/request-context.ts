@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import type { Logger } from '../log/logger.js';
+import { flatLineWriter, type Logger } from '../log/logger.js';
 import { negotiateLocale } from '../i18n/index.js';
 import type { RequestState } from './state.js';
 
@@ -29,6 +29,7 @@ export function loggablePath(path: string): string {
 }
 
 export function requestContext(logger: Logger): Middleware {
+  const accessLine = flatLineWriter(logger);
   return async (ctx, next) => {
     const header = ctx.get('x-request-id');
     const requestId = incomingId.test(header) ? header : randomUUID();
@@ -67,7 +68,7 @@ export function requestContext(logger: Logger): Middleware {
       // secret segments replaced; never the query string (codes and tokens). The error page's 请求编号 is reqId.
       const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
       const path = loggablePath(ctx.path);
-      logger.info({ reqId: requestId, method: ctx.method, route: typeof matched === 'string' ? matched : path, path, status: ctx.status, ms }, 'request');
+      accessLine({ reqId: requestId, method: ctx.method, route: typeof matched === 'string' ? matched : path, path, status: ctx.status, ms }, 'request');
     }
   };
 }

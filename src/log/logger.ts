@@ -22,6 +22,19 @@ const redactPaths = [
   'res.headers["set-cookie"]',
 ];
 
+/** A log line whose every value is a primitive (the per-request access line). */
+export type FlatLine = Readonly<Record<string, string | number | boolean>>;
+
+/**
+ * Writes flat lines through `logger` with the top-level keys of the redact list only. On a flat line
+ * the list's wildcard paths (`*.k`, `*.*.k`) can never match, yet they cost about 68 µs a line
+ * (bench/log-line-cost.ts) against 2 µs: the censoring is the same, the type keeps lines flat.
+ */
+export function flatLineWriter(logger: Logger): (line: FlatLine, message: string) => void {
+  const flat = logger.child({}, { redact: { paths: [...sensitiveKeys], censor: '[redacted]' } });
+  return (line, message) => flat.info(line, message);
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
