@@ -8,7 +8,7 @@ import { systemClock } from '../../src/domain/clock.js';
 import { housekeepOnce } from '../../src/jobs/purge-expired.js';
 import { accountsInDatabase, fmt, storedTokens, type Scenario } from '../lib/context.js';
 import { seedStoredTokens } from '../lib/seed.js';
-import { phones, signInRow, storm, timed } from './signins.js';
+import { phones, signInRow, storm, timed, withinTenPercentOfSmall } from './signins.js';
 
 const scenario: Scenario = {
   id: 'growth',
@@ -46,15 +46,7 @@ const scenario: Scenario = {
   },
   targets(rows, all) {
     const growthAccounts = rows[0]?.scenario.match(/\(([\d,]+) accounts/)?.[1] ?? '?';
-    const small = all.find((r) => r.workers === 1 && r.scenario.startsWith('password sign-ins (1,000'));
-    return rows.map((row) => {
-      const growth = small ? row.perSecond / small.perSecond : NaN;
-      return {
-        target: `growth: password sign-ins with ${growthAccounts} accounts and 10× tokens within 10 % of 1,000 (WORKERS=1)`,
-        measured: `${fmt(row.perSecond, 2)} vs ${fmt(small?.perSecond, 2)}/s (${growth >= 1 ? '+' : ''}${fmt((growth - 1) * 100)} %)`,
-        met: Math.abs(growth - 1) <= 0.1,
-      };
-    });
+    return rows.map((row) => withinTenPercentOfSmall(`growth: password sign-ins with ${growthAccounts} accounts and 10× tokens within 10 % of 1,000 (WORKERS=1)`, row, all));
   },
 };
 export default scenario;

@@ -15,7 +15,7 @@ import { createIdentityLevels } from '../../src/services/identity-levels.js';
 import { descriptor, legacyPassword, legacyPhone } from '../../test/helpers/legacy-export.js';
 import { fmt, type Bench, type Row, type Scenario } from '../lib/context.js';
 import { writeLegacyExport } from '../lib/legacy-export.js';
-import { counted, signInRow, storm, timed } from './signins.js';
+import { counted, signInRow, storm, timed, withinTenPercentOfSmall } from './signins.js';
 
 /** Another region than the seeded accounts' documents (320102), so the two never share a number. */
 const region = '320104';
@@ -89,17 +89,9 @@ const scenario: Scenario = {
     return rows;
   },
   targets(rows, all) {
-    const small = all.find((r) => r.workers === 1 && r.scenario.startsWith('password sign-ins (1,000'));
     return rows
       .filter((row) => row.scenario.includes('after the rehash'))
-      .map((row) => {
-        const growth = small ? row.perSecond / small.perSecond : NaN;
-        return {
-          target: `${row.scenario.replace('password sign-ins, after the rehash ', 'password sign-ins with ')} within 10 % of 1,000 seeded (WORKERS=1)`,
-          measured: `${fmt(row.perSecond, 2)} vs ${fmt(small?.perSecond, 2)}/s (${growth >= 1 ? '+' : ''}${fmt((growth - 1) * 100)} %)`,
-          met: Math.abs(growth - 1) <= 0.1,
-        };
-      });
+      .map((row) => withinTenPercentOfSmall(`${row.scenario.replace('password sign-ins, after the rehash ', 'password sign-ins with ')} within 10 % of 1,000 seeded (WORKERS=1)`, row, all));
   },
 };
 export default scenario;

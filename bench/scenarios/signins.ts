@@ -1,7 +1,7 @@
 // Shared by the sign-in scenarios: a timed storm of complete sign-ins from a separate process with
 // the event-loop delay the provider saw, and a counted batch for round trips and rows per sign-in.
 
-import { fmt, settledWriteCounters, type Bench, type ProviderUnderTest, type Row, type SignInLoad } from '../lib/context.js';
+import { fmt, settledWriteCounters, type Bench, type ProviderUnderTest, type Row, type SignInLoad, type Target } from '../lib/context.js';
 import { seededPhone } from '../lib/seed.js';
 
 export const phones = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => seededPhone(from + k));
@@ -49,5 +49,16 @@ export function signInRow(scenario: string, workers: number, r: Awaited<ReturnTy
     cpu: r.cpu,
     eventLoopP99Ms: r.eventLoopP99Ms,
     ...extra,
+  };
+}
+
+/** The target "a sign-in row's rate within 10 % of the 1,000-account rate (WORKERS=1)", used by growth and the imported accounts. */
+export function withinTenPercentOfSmall(target: string, row: Row, all: Row[]): Target {
+  const small = all.find((r) => r.workers === 1 && r.scenario.startsWith('password sign-ins (1,000'));
+  const growth = small ? row.perSecond / small.perSecond : NaN;
+  return {
+    target,
+    measured: `${fmt(row.perSecond, 2)} vs ${fmt(small?.perSecond, 2)}/s (${growth >= 1 ? '+' : ''}${fmt((growth - 1) * 100)} %)`,
+    met: Math.abs(growth - 1) <= 0.1,
   };
 }
