@@ -8,7 +8,8 @@
 // Options: --no-build (use the existing dist/), --no-profile (skip the --cpu-prof pass),
 //          --duration=SECONDS (measured seconds per scenario, default 10), --connections=N (default 10),
 //          --workers=1,2 (WORKERS values, default 1,2), --only=userinfo,sms-signins (scenario files),
-//          --profiles=userinfo,password-storm,sms-storm (which CPU profiles the profiles scenario takes),
+//          --profiles=userinfo,password-storm,sms-storm (which CPU profiles the profiles scenario takes;
+//          client-credentials is also known),
 //          --growth-accounts=N (accounts the growth scenario grows the database to, default 1,000,000),
 //          --imported-accounts=N,M (imported accounts the imported-signins scenario imports up to, in
 //          steps, default 100000,1000000),

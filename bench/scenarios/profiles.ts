@@ -1,11 +1,12 @@
 // CPU profiles of the provider (WORKERS=1, node --cpu-prof) under userinfo, a password storm and an
-// SMS storm, summarised by area and by function (bench/profile-summary.ts). Produces no rows.
+// SMS storm (and, when asked, client credentials), summarised by area and by function
+// (bench/profile-summary.ts). Produces no rows.
 
 import { readdirSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HttpClient } from '../lib/http.js';
 import { passwordSignIn } from '../lib/signin.js';
-import type { Scenario, SignInLoad } from '../lib/context.js';
+import { basic, form, type Scenario, type SignInLoad } from '../lib/context.js';
 import { summariseProfile } from '../profile-summary.js';
 import { phones, timed } from './signins.js';
 
@@ -15,7 +16,7 @@ const scenario: Scenario = {
   async run(bench) {
     if (!bench.options.profile) return [];
     const profileDir = join(bench.tmp, 'profiles');
-    const profiled = async (name: string, job: SignInLoad | 'userinfo') => {
+    const profiled = async (name: string, job: SignInLoad | 'userinfo' | 'client-credentials') => {
       if (!bench.options.profiles.has(name)) return;
       const dir = join(profileDir, name);
       mkdirSync(dir, { recursive: true });
@@ -25,6 +26,8 @@ const scenario: Scenario = {
         const tokens = await passwordSignIn(client, bench.rp, phones(1, 2)[0] as string, bench.password);
         client.close();
         await bench.httpLoad('profile-userinfo', `${bench.base}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+      } else if (job === 'client-credentials') {
+        await bench.httpLoad('profile-client-credentials', `${bench.base}/token`, { method: 'POST', headers: { ...form, authorization: basic(bench.cc.clientId, bench.cc.clientSecret) }, body: 'grant_type=client_credentials' });
       } else {
         await bench.signIns(`profile-${name}`, job);
       }
@@ -34,6 +37,7 @@ const scenario: Scenario = {
       bench.log(`profile ${name}: ${join(dir, file ?? '(none)')}`);
     };
     await profiled('userinfo', 'userinfo');
+    await profiled('client-credentials', 'client-credentials');
     await profiled('password-storm', { ...timed(bench), mode: 'password', phones: phones(0, bench.smallAccounts), captchas: [] });
     if (bench.options.profiles.has('sms-storm')) await bench.seedAccountsTo(100_000);
     await profiled('sms-storm', { ...timed(bench), mode: 'sms', phones: phones(90_000, 100_000), captchas: bench.takeCaptchas(5_000) });
