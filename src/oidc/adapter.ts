@@ -1,6 +1,6 @@
-// oidc-provider's persistence: every model in oidc_payloads through Kysely, except Client, which
-// is served from the clients table. `consume` is one conditional update, so a code redeems once.
-// A token is read with its grant and session in one round trip (request-reads.ts).
+// oidc-provider's persistence: every model in oidc_payloads, Client from the clients table. `consume`
+// is one conditional update, so a code redeems once. A token is read with its grant, session and
+// same-value twin in one round trip (request-reads.ts).
 
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
@@ -22,6 +22,12 @@ import { requestReads } from './request-reads.js';
 
 /** Tokens whose grant and session oidc-provider always looks up next: read together. */
 const tokensWithRelations = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
+
+/**
+ * Introspection and revocation look a value up as an access token and, in the same tick, as a
+ * client-credentials token (oidc-provider's findToken): both rows come in the access token's round trip.
+ */
+const twinsOf: Readonly<Record<string, readonly string[]>> = { AccessToken: ['ClientCredentials'] };
 
 /** A database outage becomes OAuth temporarily_unavailable (HTTP 503), never a server_error. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -59,9 +65,12 @@ class KyselyAdapter implements Adapter {
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const ahead = requestReads.recall(this.model, 'id', id);
-    if (ahead !== undefined) return toProviderPayload(ahead ?? undefined);
+    if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
     if (!tokensWithRelations.has(this.model)) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
-    const found = await guarded(() => findPayloadWithRelations(this.db, this.model, id));
+    const twins = twinsOf[this.model] ?? [];
+    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, twins));
+    for (const twin of twins) requestReads.rememberPending(twin, 'id', id, reading.then((f) => f.twins.get(twin) ?? null));
+    const found = await reading;
     if (found.grant) requestReads.remember('Grant', 'id', found.grant.id, found.grant.row);
     if (found.session) requestReads.remember('Session', 'uid', found.session.uid, found.session.row);
     return toProviderPayload(found.token);
@@ -69,7 +78,7 @@ class KyselyAdapter implements Adapter {
 
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
     const ahead = requestReads.recall(this.model, 'uid', uid);
-    if (ahead !== undefined) return toProviderPayload(ahead ?? undefined);
+    if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
     return toProviderPayload(await guarded(() => findPayloadBy(this.db, this.model, 'uid', uid)));
   }
 

@@ -1,10 +1,12 @@
 // Rows read ahead for the rest of one provider request: when a token is found, its grant and
-// session come in the same round trip and oidc-provider's next look-ups are answered from here.
+// session come in the same round trip and oidc-provider's next look-ups are answered from here;
+// a row still on its way (a look-up started in the same tick) is kept as its promise.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { StoredPayload } from '../repositories/oidc-payloads.js';
 
-type Reads = Map<string, StoredPayload | null>;
+type Read = StoredPayload | null;
+type Reads = Map<string, Read | Promise<Read>>;
 
 const storage = new AsyncLocalStorage<Reads>();
 
@@ -20,8 +22,18 @@ export const requestReads = {
   remember(model: string, by: 'id' | 'uid', value: string, row: StoredPayload | null): void {
     storage.getStore()?.set(keyFor(model, by, value), row);
   },
-  /** The row read ahead in this request: a row, null (absent), or undefined (not read ahead). */
-  recall(model: string, by: 'id' | 'uid', value: string): StoredPayload | null | undefined {
+  /**
+   * Keeps the row a round trip already under way will bring. Its failure is the caller's to report:
+   * whoever recalls it gets the same error, and nobody recalling it is not an unhandled rejection.
+   */
+  rememberPending(model: string, by: 'id' | 'uid', value: string, row: Promise<StoredPayload | null>): void {
+    const reads = storage.getStore();
+    if (!reads) return;
+    row.catch(() => undefined);
+    reads.set(keyFor(model, by, value), row);
+  },
+  /** The row read ahead in this request: a row, null (absent), its promise, or undefined (not read ahead). */
+  recall(model: string, by: 'id' | 'uid', value: string): Read | Promise<Read> | undefined {
     return storage.getStore()?.get(keyFor(model, by, value));
   },
   /** A write to a model makes what was read ahead of it stale. */

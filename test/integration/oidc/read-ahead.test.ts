@@ -78,3 +78,71 @@ t.test(`read-ahead of grant and session (${engineName})`, async (t) => {
   const outside = await queries(() => grants.find('g1'));
   t.equal(outside.queries, 1, 'outside a provider request nothing is kept');
 });
+
+t.test(`introspection's two look-ups of one value in one round trip (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  t.teardown(() => testDb.drop());
+  const { db, stats } = testDb.database;
+  const clock = createControllableClock(new Date('2026-01-01T00:00:00Z'));
+  const factory = createAdapterFactory({ db, clock, clients: createClientStore({ db, box, cacheSeconds: 0 }) });
+  const [accessTokens, clientTokens, refreshTokens] = [factory('AccessToken'), factory('ClientCredentials'), factory('RefreshToken')];
+  await accessTokens.upsert('user-token', { accountId: 'a1', clientId: 'c1' } as never, 600);
+  await clientTokens.upsert('service-token', { clientId: 'c2' } as never, 600);
+  await refreshTokens.upsert('refresh-token', { accountId: 'a1', clientId: 'c1' } as never, 600);
+
+  // What oidc-provider's findToken does for token_type_hint=access_token: both look-ups in one tick.
+  const bothKinds = (value: string) => withRequestReads(async () => {
+    const before = stats.queries;
+    const [asAccess, asClient] = await Promise.all([accessTokens.find(value), clientTokens.find(value)]);
+    return { asAccess, asClient, queries: stats.queries - before };
+  });
+
+  const user = await bothKinds('user-token');
+  t.match(user.asAccess, { accountId: 'a1' });
+  t.equal(user.asClient, undefined, 'the value is no client-credentials token');
+  t.equal(user.queries, 1, 'an access token: one round trip for both look-ups');
+
+  const service = await bothKinds('service-token');
+  t.equal(service.asAccess, undefined);
+  t.match(service.asClient, { clientId: 'c2' }, 'a client-credentials token is found by the twin read');
+  t.equal(service.queries, 1, 'a client-credentials token: one round trip for both look-ups');
+
+  const neither = await bothKinds('refresh-token');
+  t.same([neither.asAccess, neither.asClient, neither.queries], [undefined, undefined, 1], 'another kind of token is neither, still one round trip');
+
+  await withRequestReads(async () => {
+    await accessTokens.find('service-token');
+    await clientTokens.upsert('service-token', { clientId: 'c2', changed: true } as never, 600);
+    const before = stats.queries;
+    t.match(await clientTokens.find('service-token'), { changed: true }, 'a write to the twin model makes it read again');
+    t.equal(stats.queries - before, 1);
+  });
+
+  const outside = stats.queries;
+  await accessTokens.find('service-token');
+  t.match(await clientTokens.find('service-token'), { clientId: 'c2' });
+  t.equal(stats.queries - outside, 2, 'outside a provider request each look-up reads');
+});
+
+t.test(`a failed read-ahead fails its twin's look-up and is never an unhandled rejection (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  const { db } = testDb.database;
+  const clock = createControllableClock(new Date('2026-01-01T00:00:00Z'));
+  const factory = createAdapterFactory({ db, clock, clients: createClientStore({ db, box, cacheSeconds: 0 }) });
+  const [accessTokens, clientTokens] = [factory('AccessToken'), factory('ClientCredentials')];
+  await testDb.drop(); // the database is gone: every query fails
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  t.teardown(() => process.off('unhandledRejection', onUnhandled));
+  await withRequestReads(async () => {
+    const [asAccess, asClient] = await Promise.allSettled([accessTokens.find('v'), clientTokens.find('v')]);
+    t.equal(asAccess.status, 'rejected', 'the access token look-up fails');
+    t.equal(asClient.status, 'rejected', 'the twin look-up fails with it, it does not answer "absent"');
+  });
+  await withRequestReads(async () => {
+    await accessTokens.find('w').catch(() => undefined); // the twin is never asked for
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.same(unhandled, [], 'no unhandled rejection');
+});
