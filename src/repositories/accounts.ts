@@ -82,29 +82,34 @@ export async function insertPhone(
     .execute());
 }
 
-/** The account, its document and phone envelopes and its identity proofs (oldest first), in one statement: read on every protocol request. */
+/**
+ * The account, its document and phone envelopes and its identity proofs (oldest first), in one
+ * statement: read on every claims request, so written as SQL text rather than built each time.
+ */
 export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<{ account: AccountRow; proofs: ProofRow[] } | undefined> {
-  const row = await db
-    .selectFrom('accounts')
-    .leftJoin('account_documents', 'account_documents.account_id', 'accounts.id')
-    .leftJoin('phones', 'phones.account_id', 'accounts.id')
-    .select([
-      'accounts.id',
-      'accounts.status',
-      'accounts.name_envelope',
-      'accounts.needs_phone',
-      'accounts.created_at',
-      'accounts.policy_version',
-      'account_documents.cert_type',
-      'account_documents.number_envelope',
-      'phones.phone_envelope',
-      sql<Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; identity_key: string | null; created_at: string }> | null>`(
-        select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference, 'identity_key', p.identity_key, 'created_at', p.created_at) order by p.created_at, p.id)
-        from identity_proofs p where p.account_id = accounts.id
-      )`.as('proofs'),
-    ])
-    .where('accounts.id', '=', id)
-    .executeTakeFirst();
+  const { rows } = await sql<{
+    id: string;
+    status: AccountRow['status'];
+    name_envelope: string | null;
+    needs_phone: boolean;
+    created_at: Date;
+    policy_version: string | null;
+    cert_type: string | null;
+    number_envelope: string | null;
+    phone_envelope: string | null;
+    proofs: Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; identity_key: string | null; created_at: string }> | null;
+  }>`
+    select a.id, a.status, a.name_envelope, a.needs_phone, a.created_at, a.policy_version,
+           d.cert_type, d.number_envelope, ph.phone_envelope,
+           (select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference,
+                                              'identity_key', p.identity_key, 'created_at', p.created_at) order by p.created_at, p.id)
+              from identity_proofs p where p.account_id = a.id) as proofs
+      from accounts a
+      left join account_documents d on d.account_id = a.id
+      left join phones ph on ph.account_id = a.id
+     where a.id = ${id}
+  `.execute(db);
+  const row = rows[0];
   if (!row) return undefined;
   return {
     account: {

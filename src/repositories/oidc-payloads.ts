@@ -1,4 +1,5 @@
-// SQL for oidc-provider's stored models (one row per model instance in oidc_payloads).
+// SQL for oidc-provider's stored models (one row per model instance in oidc_payloads). The statements
+// every provider request runs are SQL text, not built: Kysely's builder was ~5 % of a token request's CPU.
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -10,41 +11,27 @@ export interface StoredPayload {
 
 type Executor = Kysely<DB>;
 
+interface PayloadRow {
+  payload: Record<string, unknown>;
+  consumed_at: Date | null;
+}
+
 export async function upsertPayload(
   db: Executor,
   row: { model: string; id: string; payload: Record<string, unknown>; expiresAt: Date | null },
 ): Promise<void> {
-  const values = {
-    model: row.model,
-    id: row.id,
-    payload: JSON.stringify(row.payload),
-    grant_id: stringOrNull(row.payload.grantId),
-    uid: stringOrNull(row.payload.uid),
-    user_code: stringOrNull(row.payload.userCode),
-    expires_at: row.expiresAt,
-  };
-  await db
-    .insertInto('oidc_payloads')
-    .values(values)
-    .onConflict((oc) =>
-      oc.columns(['model', 'id']).doUpdateSet({
-        payload: values.payload,
-        grant_id: values.grant_id,
-        uid: values.uid,
-        user_code: values.user_code,
-        expires_at: values.expires_at,
-      }),
-    )
-    .execute();
+  await sql`
+    insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
+    values (${row.model}, ${row.id}, ${JSON.stringify(row.payload)}, ${stringOrNull(row.payload.grantId)},
+            ${stringOrNull(row.payload.uid)}, ${stringOrNull(row.payload.userCode)}, ${row.expiresAt})
+    on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+      uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at
+  `.execute(db);
 }
 
 export async function findPayload(db: Executor, model: string, id: string): Promise<StoredPayload | undefined> {
-  const row = await db
-    .selectFrom('oidc_payloads')
-    .select(['payload', 'consumed_at'])
-    .where('model', '=', model)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const { rows } = await sql<PayloadRow>`select payload, consumed_at from oidc_payloads where model = ${model} and id = ${id}`.execute(db);
+  const row = rows[0];
   return row && { payload: row.payload, consumedAt: row.consumed_at };
 }
 
@@ -67,18 +54,12 @@ export async function findPayloadBy(
 
 /** Marks a row consumed if it is not yet; returns false when it was already consumed or is absent. */
 export async function consumePayload(db: Executor, model: string, id: string, at: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('oidc_payloads')
-    .set({ consumed_at: at })
-    .where('model', '=', model)
-    .where('id', '=', id)
-    .where('consumed_at', 'is', null)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const result = await sql`update oidc_payloads set consumed_at = ${at} where model = ${model} and id = ${id} and consumed_at is null`.execute(db);
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
 export async function destroyPayload(db: Executor, model: string, id: string): Promise<void> {
-  await db.deleteFrom('oidc_payloads').where('model', '=', model).where('id', '=', id).execute();
+  await sql`delete from oidc_payloads where model = ${model} and id = ${id}`.execute(db);
 }
 
 export async function destroyByGrantId(db: Executor, model: string, grantId: string): Promise<void> {
