@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 
 export interface Sample {
-  /** The image bytes as served (PNG now; SVG text before). */
+  /** The image bytes as served (JPEG now; PNG and SVG text before). */
   image: Buffer;
   answer: string;
 }

@@ -7,13 +7,13 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
 import { consumeCaptcha, insertCaptcha } from '../repositories/captchas.js';
-import { ensureCaptchaFont, randomCaptchaText, renderCaptchaPng } from './captcha-image.js';
+import { CAPTCHA_MIME, ensureCaptchaFont, randomCaptchaText, renderCaptchaImage } from './captcha-image.js';
 import { hashSecret, verifySecret } from './crypto/index.js';
 import type { PowChallenge, ProofOfWork } from './proof-of-work.js';
 
 export interface CaptchaService {
   /**
-   * A new captcha: its id, the image as a `data:image/png;base64,…` URI, and a proof-of-work
+   * A new captcha: its id, the image as a `data:image/jpeg;base64,…` URI, and a proof-of-work
    * challenge that an SMS send with this captcha must also carry solved.
    */
   issue(): Promise<IssuedCaptcha>;
@@ -65,10 +65,10 @@ export function createCaptchaService(deps: CaptchaDeps): CaptchaService {
         expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
         createdAt: now,
       });
-      const image = renderCaptchaPng(text);
+      const image = renderCaptchaImage(text);
       const pow = await deps.proofOfWork.issue();
       if (dev) newestAnswer = text;
-      return { id, image: `data:image/png;base64,${image.toString('base64')}`, pow };
+      return { id, image: `data:${CAPTCHA_MIME};base64,${image.toString('base64')}`, pow };
     },
 
     async verify(id, answer) {

@@ -18,7 +18,7 @@ const maxRelativeDifference = 0.2;
 function normalise(html: string): string {
   return html
     .replace(/name="(_csrf|flow|captchaId)" value="[^"]*"/g, 'name="$1" value="…"')
-    .replace(/src="data:image\/(svg\+xml|png);base64,[^"]*"/g, 'src="data:…"')
+    .replace(/src="data:image\/(svg\+xml|jpeg);base64,[^"]*"/g, 'src="data:…"')
     .replace(/data-pow-challenge="[^"]*"/g, 'data-pow-challenge="…"')
     .replace(/(name="(account|phone|documentNumber|name)"[^>]*value=")[^"]*"/g, '$1…"')
     .replace(/1\d{2}\*{4}\d{4}/g, '1**‑****‑****')

@@ -26,14 +26,15 @@ async function issued() {
 
 const flipCase = (s: string) => [...s].map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
 
-t.test(`issue gives a PNG image and a proof-of-work challenge, and stores only an HMAC (${engineName})`, async (t) => {
+t.test(`issue gives a JPEG image and a proof-of-work challenge, and stores only an HMAC (${engineName})`, async (t) => {
   const { id, image, answer } = await issued();
   t.match(id, /^[0-9a-f-]{36}$/);
   t.match(answer, new RegExp(`^[${CAPTCHA_ALPHABET}]{4}$`));
-  t.ok(image.startsWith('data:image/png;base64,'));
-  const png = Buffer.from(image.slice('data:image/png;base64,'.length), 'base64');
-  t.same([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG, no markup to read');
-  t.notOk(png.toString('latin1').toLowerCase().includes(answer.toLowerCase()), 'the answer is not in the bytes');
+  t.ok(image.startsWith('data:image/jpeg;base64,'));
+  const jpeg = Buffer.from(image.slice('data:image/jpeg;base64,'.length), 'base64');
+  t.same([...jpeg.subarray(0, 3)], [0xff, 0xd8, 0xff], 'a JPEG, no markup to read');
+  t.ok(jpeg.length < 12_000, `${jpeg.length} bytes`);
+  t.notOk(jpeg.toString('latin1').toLowerCase().includes(answer.toLowerCase()), 'the answer is not in the bytes');
   const { pow } = await captcha.issue();
   t.match(pow, { parameters: { algorithm: 'SHA-256' }, signature: /^[0-9a-f]{64}$/ }, 'a signed challenge comes with it');
   const row = await db.selectFrom('captchas').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

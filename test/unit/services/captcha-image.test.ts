@@ -6,10 +6,10 @@
 import t from 'tap';
 import { createCanvas, GlobalFonts, loadImage } from '@napi-rs/canvas';
 import { markupTableAttack, rasterTableAttack, templateAttack, type Sample } from '../../../bench/captcha-solver.js';
-import { CAPTCHA_ALPHABET, CAPTCHA_HEIGHT, CAPTCHA_WIDTH, captchaFontFamily, randomCaptchaText, renderCaptchaPng } from '../../../src/services/captcha-image.js';
+import { CAPTCHA_ALPHABET, CAPTCHA_HEIGHT, CAPTCHA_WIDTH, captchaFontFamily, randomCaptchaText, renderCaptchaImage } from '../../../src/services/captcha-image.js';
 
-async function pixels(png: Buffer): Promise<Uint8ClampedArray> {
-  const image = await loadImage(png);
+async function pixels(encoded: Buffer): Promise<Uint8ClampedArray> {
+  const image = await loadImage(encoded);
   const canvas = createCanvas(image.width, image.height);
   const g = canvas.getContext('2d');
   g.drawImage(image, 0, 0);
@@ -19,7 +19,7 @@ async function pixels(png: Buffer): Promise<Uint8ClampedArray> {
 const samples = (n: number): Sample[] =>
   Array.from({ length: n }, () => {
     const answer = randomCaptchaText();
-    return { image: renderCaptchaPng(answer), answer };
+    return { image: renderCaptchaImage(answer), answer };
   });
 
 t.test('answers come from the unambiguous alphabet only', async (t) => {
@@ -28,8 +28,8 @@ t.test('answers come from the unambiguous alphabet only', async (t) => {
 });
 
 t.test('two renders of the same answer differ in their pixels', async (t) => {
-  const a = await pixels(renderCaptchaPng('ACK4'));
-  const b = await pixels(renderCaptchaPng('ACK4'));
+  const a = await pixels(renderCaptchaImage('ACK4'));
+  const b = await pixels(renderCaptchaImage('ACK4'));
   t.equal(a.length, CAPTCHA_WIDTH * CAPTCHA_HEIGHT * 4);
   let differing = 0;
   for (let i = 0; i < a.length; i += 4) {
@@ -39,10 +39,10 @@ t.test('two renders of the same answer differ in their pixels', async (t) => {
 });
 
 t.test('the glyphs are drawn with the shipped font, not a system one', async (t) => {
-  renderCaptchaPng('ACK4');
+  renderCaptchaImage('ACK4');
   t.ok(GlobalFonts.has(captchaFontFamily), 'the font from @expo-google-fonts/roboto is registered');
   // With the font, the four glyphs leave much more dark ink than the noise alone.
-  const data = await pixels(renderCaptchaPng('MWMW'));
+  const data = await pixels(renderCaptchaImage('MWMW'));
   let dark = 0;
   for (let i = 0; i < data.length; i += 4) if (0.299 * (data[i] ?? 0) + 0.587 * (data[i + 1] ?? 0) + 0.114 * (data[i + 2] ?? 0) < 110) dark += 1;
   t.ok(dark > 600, `${dark} dark pixels`);
