@@ -27,7 +27,7 @@ const tokensWithRelations = new Set(['AccessToken', 'RefreshToken', 'Authorizati
  * Introspection and revocation look a value up as an access token and, in the same tick, as a
  * client-credentials token (oidc-provider's findToken): both rows come in the access token's round trip.
  */
-const twinsOf: Readonly<Record<string, readonly string[]>> = { AccessToken: ['ClientCredentials'] };
+const twinOf: Readonly<Record<string, string>> = { AccessToken: 'ClientCredentials' };
 
 /** A database outage becomes OAuth temporarily_unavailable (HTTP 503), never a server_error. */
 async function guarded<T>(work: () => Promise<T>): Promise<T> {
@@ -67,9 +67,9 @@ class KyselyAdapter implements Adapter {
     const ahead = requestReads.recall(this.model, 'id', id);
     if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
     if (!tokensWithRelations.has(this.model)) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
-    const twins = twinsOf[this.model] ?? [];
-    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, twins));
-    for (const twin of twins) requestReads.rememberPending(twin, 'id', id, reading.then((f) => f.twins.get(twin) ?? null));
+    const twin = twinOf[this.model];
+    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, twin));
+    if (twin) requestReads.rememberPending(twin, 'id', id, reading.then((f) => f.twin?.row ?? null));
     const found = await reading;
     if (found.grant) requestReads.remember('Grant', 'id', found.grant.id, found.grant.row);
     if (found.session) requestReads.remember('Session', 'uid', found.session.uid, found.session.row);

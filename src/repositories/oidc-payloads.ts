@@ -88,21 +88,21 @@ export interface PayloadWithRelations {
   grant?: { id: string; row: StoredPayload | null };
   /** Present when the token expires with its session: the session's row, or null when it ended. */
   session?: { uid: string; row: StoredPayload | null };
-  /** For each model asked for as a twin: its row under the same id, or null. Read whether or not the token exists. */
-  twins: Map<string, StoredPayload | null>;
+  /** Present when a twin model was asked for: its row under the same id, or null. Read whether or not the token exists. */
+  twin?: { model: string; row: StoredPayload | null };
 }
 
 /**
  * One round trip for what oidc-provider reads one after another for every token it is shown
  * (userinfo, introspection, token exchange): the token, its grant, and its session when bound;
- * and the rows of `twinModels` under the same id, which it looks up at the same time (introspection
+ * and the row of `twinModel` under the same id, which it looks up at the same time (introspection
  * and revocation try one value as several kinds of token).
  */
-export async function findPayloadWithRelations(db: Executor, model: string, id: string, twinModels: readonly string[] = []): Promise<PayloadWithRelations> {
+export async function findPayloadWithRelations(db: Executor, model: string, id: string, twinModel?: string): Promise<PayloadWithRelations> {
   const { rows } = await sql<{ rel: string; payload: Record<string, unknown>; consumed_at: Date | null }>`
     select 'token' as rel, t.payload, t.consumed_at from oidc_payloads t where t.model = ${model} and t.id = ${id}
     union all
-    select 'twin:' || w.model, w.payload, w.consumed_at from oidc_payloads w where w.model = any(${[...twinModels]}::text[]) and w.id = ${id}
+    select 'twin', w.payload, w.consumed_at from oidc_payloads w where w.model = ${twinModel ?? null} and w.id = ${id}
     union all
     select 'grant', g.payload, g.consumed_at
       from oidc_payloads t join oidc_payloads g on g.model = 'Grant' and g.id = t.payload->>'grantId'
@@ -118,7 +118,7 @@ export async function findPayloadWithRelations(db: Executor, model: string, id: 
     return row && { payload: row.payload, consumedAt: row.consumed_at };
   };
   const token = stored('token');
-  const found: PayloadWithRelations = { token, twins: new Map(twinModels.map((twin) => [twin, stored(`twin:${twin}`) ?? null])) };
+  const found: PayloadWithRelations = { token, ...(twinModel ? { twin: { model: twinModel, row: stored('twin') ?? null } } : {}) };
   if (!token) return found;
   const grantId = stringOrNull(token.payload.grantId);
   if (grantId) found.grant = { id: grantId, row: stored('grant') ?? null };
