@@ -45,7 +45,7 @@ t.test(`proof of work on SMS sends (${engineName})`, async (t) => {
     const page = await browser.get('/register');
     t.match(page.text, /<script src="\/static\/js\/proof-of-work\.js" defer><\/script>/, 'the page loads the solver (a static file)');
     t.match(page.text, /<noscript><p class="hint">获取短信验证码前，浏览器需要自动完成一项安全校验，请启用 JavaScript。<\/p><\/noscript>/);
-    t.match(page.text, /<img src="data:image\/png;base64,[^"]+" alt="图形验证码图片（4 个字符，不区分大小写），看不清请点“换一张”"/);
+    t.match(page.text, /<img src="data:image\/jpeg;base64,[^"]+" alt="图形验证码图片（4 个字符，不区分大小写），看不清请点“换一张”"/);
     t.match(page.text, /<a href="\/register" class="captcha-refresh" data-captcha-refresh>换一张<\/a>/, 'a refresh that works without JavaScript');
     const phone = freshPhone();
     const identity = { certType: '01', documentNumber: syntheticIdNumber(), name: '无脚本', phone };
