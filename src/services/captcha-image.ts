@@ -12,7 +12,7 @@ export const CAPTCHA_LENGTH = 4;
 export const CAPTCHA_WIDTH = 160;
 export const CAPTCHA_HEIGHT = 50;
 /**
- * JPEG, not PNG: a noisy 160×50 raster costs ~0.2 ms to encode as JPEG and ~1.9 ms as PNG (most of
+ * JPEG, not PNG: a noisy 160×50 raster cost 0.2–0.45 ms to encode as JPEG and ~1.9 ms as PNG (most of
  * a captcha's CPU, and captchas are what anyone can ask for without an account), at a fifth of the bytes.
  */
 export const CAPTCHA_MIME = 'image/jpeg';
