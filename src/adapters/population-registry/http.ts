@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../../domain/clock.js';
 import { newNonce, registryHeaders, signRegistryRequest } from './signature.js';
 import type { PopulationRegistry, RegistryVerdict } from './types.js';
+import { upstreamFetch } from '../upstream-fetch.js';
 
 export interface HttpPopulationRegistryOptions {
   /** Full URL of the gateway's verify endpoint. */
@@ -20,7 +21,7 @@ export interface HttpPopulationRegistryOptions {
 const answerSchema = z.object({ result: z.enum(['match', 'mismatch']) });
 
 export function createHttpPopulationRegistry(options: HttpPopulationRegistryOptions): PopulationRegistry {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
   const clock = options.clock ?? systemClock;
 
   return {

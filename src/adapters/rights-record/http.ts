@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { UpstreamError } from '../../errors/app-error.js';
 import { insuranceTypes, type RightsRecord, type RightsRecordSource } from './types.js';
+import { upstreamFetch } from '../upstream-fetch.js';
 
 const recordSchema = z.object({
   insurances: z.array(z.object({
@@ -20,7 +21,7 @@ const recordSchema = z.object({
 });
 
 export function createHttpRightsRecordSource(options: { url: string; apiKey: string; timeoutMs: number; fetch?: typeof fetch }): RightsRecordSource {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
   return {
     async recordFor(certType, documentNumber): Promise<RightsRecord | undefined> {
       let response: Response;

@@ -3,6 +3,7 @@
 
 import { UpstreamError } from '../../errors/app-error.js';
 import { renderSmsNotice, renderSmsText, type SmsGateway } from './types.js';
+import { upstreamFetch } from '../upstream-fetch.js';
 
 export interface HttpSmsGatewayOptions {
   url: string;
@@ -12,7 +13,7 @@ export interface HttpSmsGatewayOptions {
 }
 
 export function createHttpSmsGateway(options: HttpSmsGatewayOptions): SmsGateway {
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
 
   const post = async (body: string): Promise<void> => {
     let response: Response;

@@ -14,6 +14,7 @@ import {
   verifyText,
   type GatewayParams,
 } from '../alipay-signing.js';
+import { upstreamFetch } from '../../upstream-fetch.js';
 
 export const gatewayFailureReasons = [
   'timeout',
@@ -72,7 +73,7 @@ export interface AlipayGatewayClient {
 /** Throws AppError('errors.internal') when a configured key cannot be read. */
 export function createAlipayGatewayClient(options: AlipayGatewayOptions): AlipayGatewayClient {
   const { upstream, appId, gatewayUrl, timeoutMs } = options;
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
   const clock = options.clock ?? systemClock;
   const privateKey = loadKey(() => loadPrivateKey(options.privateKeyPem));
   const alipayKey = loadKey(() => loadPublicKey(options.alipayPublicKeyPem));

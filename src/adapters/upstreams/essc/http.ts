@@ -7,6 +7,7 @@ import { UpstreamError } from '../../../errors/app-error.js';
 import { esscFailure } from './failure.js';
 import { esscCodes, openEnvelope, parseChannelKey, sealEnvelope, type EsscChannelKeys } from './protocol.js';
 import type { EsscCardInfo, EsscLoginQr, EsscQueryResult, EsscUpstream } from './types.js';
+import { upstreamFetch } from '../../upstream-fetch.js';
 
 export interface EsscUpstreamOptions {
   /** Platform base URL; the APIs are `<baseUrl>/api/...`. */
@@ -46,7 +47,7 @@ const reqNonceSchema = z.object({ reqNonce: z.string() });
 
 export function createEsscUpstream(options: EsscUpstreamOptions): EsscUpstream {
   parseChannelKey(options.key);
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
   const clock = options.clock ?? systemClock;
   const channel: EsscChannelKeys = { channelNo: options.channelNo, secret: options.secret, key: options.key };
   const base = options.baseUrl.replace(/\/+$/, '');

@@ -1,11 +1,12 @@
 // 江苏政务 adapter: builds the authorisation URL and redeems the code (client_secret_basic) then
-// reads userinfo, with plain fetch and a timeout per request. Mock or real service by URLs alone.
+// reads userinfo, with the upstream fetch and a timeout per request. Mock or real service by URLs alone.
 
 import { z } from 'zod';
 import { UpstreamError } from '../../../errors/app-error.js';
 import type { UpstreamIdentity } from '../types.js';
 import { jszwFailure } from './failure.js';
 import type { JszwUpstream } from './types.js';
+import { upstreamFetch } from '../../upstream-fetch.js';
 
 export type JszwEndpoints = { baseUrl: string } | { authorizeUrl: string; tokenUrl: string; userinfoUrl: string };
 
@@ -47,7 +48,7 @@ function basicAuth(clientId: string, clientSecret: string): string {
 
 export function createJszwUpstream(options: JszwUpstreamOptions): JszwUpstream {
   const endpoints = endpointsOf(options);
-  const doFetch = options.fetch ?? fetch;
+  const doFetch = options.fetch ?? upstreamFetch;
   const scope = options.scope ?? 'user_info';
 
   /** One request; answers the parsed JSON body and status, or throws UpstreamError. */
