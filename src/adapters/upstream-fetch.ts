@@ -49,7 +49,7 @@ function requestOf(input: Parameters<typeof fetch>[0], init: RequestInit): Outbo
   return { url, method: (init.method ?? 'GET').toUpperCase(), headers: outgoing, body: text };
 }
 
-function send(request: OutboundRequest, signal: AbortSignal | undefined, redirect: RequestRedirect): Promise<Response> {
+function send(request: OutboundRequest, signal: AbortSignal | undefined, redirect: NonNullable<RequestInit['redirect']>): Promise<Response> {
   if (signal?.aborted) return Promise.reject(signal.reason);
   const { url } = request;
   const transport = url.protocol === 'https:' ? https : http;
