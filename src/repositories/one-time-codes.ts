@@ -1,5 +1,5 @@
-// SQL for one-time codes (only their HMAC is stored): create (voiding older live codes), count an
-// attempt with one conditional update, consume once, and read the newest code's state.
+// SQL for one-time codes (only their HMAC is stored): create (voiding older live codes), try a code
+// (count the attempt and consume on a match, one conditional update), and read the newest code's state.
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -62,37 +62,31 @@ export async function replaceLiveCode(db: Kysely<DB>, code: NewOneTimeCode): Pro
 }
 
 /**
- * Counts one attempt against the newest code for purpose+target, only while it is unconsumed,
- * unexpired and below its max attempts (one conditional update); returns its id and hash, or
- * undefined when no attempt could be counted.
+ * One try against the newest code for purpose+target, in one conditional update: while it is
+ * unconsumed, unexpired and below its max attempts, the attempt is counted and, when `codeHash`
+ * matches, the code is consumed by the same statement. Answers whether a try was counted and
+ * whether it consumed the code; a concurrent right guess that consumed it first leaves nothing to count.
  */
-export async function countAttempt(
+export async function tryCode(
   db: Kysely<DB>,
   purpose: string,
   targetIndex: string,
+  codeHash: string,
   now: Date,
-): Promise<{ id: string; code_hash: string } | undefined> {
-  return db
+): Promise<{ counted: boolean; consumed: boolean }> {
+  const row = await db
     .updateTable('one_time_codes')
-    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      consumed_at: sql<Date | null>`case when code_hash = ${codeHash} then ${now}::timestamptz end`,
+    }))
     .where('id', '=', newestCodeId(db, purpose, targetIndex))
     .where('consumed_at', 'is', null)
     .where('expires_at', '>', now)
     .whereRef('attempts', '<', 'max_attempts')
-    .returning(['id', 'code_hash'])
+    .returning(sql<boolean>`consumed_at is not null`.as('consumed'))
     .executeTakeFirst();
-}
-
-/** Marks the code consumed unless it already was; true when this call consumed it. */
-export async function consumeCode(db: Kysely<DB>, id: string, now: Date): Promise<boolean> {
-  const row = await db
-    .updateTable('one_time_codes')
-    .set({ consumed_at: now })
-    .where('id', '=', id)
-    .where('consumed_at', 'is', null)
-    .returning('id')
-    .executeTakeFirst();
-  return row !== undefined;
+  return { counted: row !== undefined, consumed: row?.consumed === true };
 }
 
 /** The state of the newest code for purpose+target (to explain a refused attempt), if any. */

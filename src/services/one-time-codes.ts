@@ -1,12 +1,13 @@
 // One-time codes (SMS and similar): 6 random digits stored only as a keyed HMAC, short-lived,
-// single use, with an attempt counter that holds across nodes (one conditional update per try).
+// single use, with an attempt counter that holds across nodes: one conditional update per try counts
+// it and, on a match, consumes the code.
 
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { consumeCode, countAttempt, findNewestCode, replaceLiveCode } from '../repositories/one-time-codes.js';
-import { generateNumericCode, hashSecret, verifySecret } from './crypto/index.js';
+import { findNewestCode, replaceLiveCode, tryCode } from '../repositories/one-time-codes.js';
+import { generateNumericCode, hashSecret } from './crypto/index.js';
 
 export const codeOutcomes = ['ok', 'invalid', 'expired', 'exhausted'] as const;
 export type CodeOutcome = (typeof codeOutcomes)[number];
@@ -48,12 +49,10 @@ export function createOneTimeCodes(deps: OneTimeCodesDeps): OneTimeCodes {
 
     async verify(purpose, targetIndex, code) {
       const now = clock.now();
-      const counted = await countAttempt(db, purpose, targetIndex, now);
-      if (counted) {
-        if (!verifySecret(key, code, counted.code_hash)) return 'invalid';
-        // A concurrent right guess may have consumed it between the two statements: single use.
-        return (await consumeCode(db, counted.id, now)) ? 'ok' : 'invalid';
-      }
+      // The stored value is a keyed HMAC: comparing it in the database reveals nothing a timing could
+      // use (the guesser cannot compute the HMAC of a guess without the key).
+      const tried = await tryCode(db, purpose, targetIndex, hashSecret(key, typeof code === 'string' ? code : ''), now);
+      if (tried.counted) return tried.consumed ? 'ok' : 'invalid';
       const newest = await findNewestCode(db, purpose, targetIndex);
       if (!newest || newest.consumed_at !== null) return 'invalid';
       if (newest.attempts >= newest.max_attempts) return 'exhausted';
