@@ -35,15 +35,11 @@ export function flatLineWriter(logger: Logger): (line: FlatLine, message: string
   return (line, message) => flat.info(line, message);
 }
 
+/** The line's shape (service, ISO time, level as a label), without the redact list: also the bench's baseline. */
+export function lineShape(level: string) {
+  return { level, base: { service: 'jsrs-idp' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label: string) => ({ level: label }) } };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'jsrs-idp' },
-      redact: { paths: redactPaths, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-    },
-    destination,
-  );
+  return pino({ ...lineShape(level), redact: { paths: redactPaths, censor: '[redacted]' } }, destination);
 }

@@ -89,7 +89,7 @@ export interface PayloadWithRelations {
   /** Present when the token expires with its session: the session's row, or null when it ended. */
   session?: { uid: string; row: StoredPayload | null };
   /** Present when a twin model was asked for: its row under the same id, or null. Read whether or not the token exists. */
-  twin?: { model: string; row: StoredPayload | null };
+  twin?: { row: StoredPayload | null };
 }
 
 /**
@@ -118,7 +118,7 @@ export async function findPayloadWithRelations(db: Executor, model: string, id: 
     return row && { payload: row.payload, consumedAt: row.consumed_at };
   };
   const token = stored('token');
-  const found: PayloadWithRelations = { token, ...(twinModel ? { twin: { model: twinModel, row: stored('twin') ?? null } } : {}) };
+  const found: PayloadWithRelations = { token, ...(twinModel ? { twin: { row: stored('twin') ?? null } } : {}) };
   if (!token) return found;
   const grantId = stringOrNull(token.payload.grantId);
   if (grantId) found.grant = { id: grantId, row: stored('grant') ?? null };
