@@ -7,6 +7,7 @@ import type { FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccountService, ClaimsAccount } from '../services/accounts.js';
 import type { FamilyMemberClaim, FamilyService } from '../services/family.js';
 import { guardDatabase } from './adapter.js';
+import { requestReads } from './request-reads.js';
 import { levelRank } from '../domain/levels.js';
 import { scopeClaims } from './claims.js';
 
@@ -83,13 +84,15 @@ export function createAccountClaims(deps: { accounts: Pick<AccountService, 'getA
   // One read of an account per request: findAccount, claims() and the access-token claims of the
   // same request share it (a level raised by step-up happens in an earlier request).
   const perRequest = new WeakMap<object, Map<string, Promise<ClaimsAccount | undefined>>>();
+  // The token's look-up may have read the account already (request-reads.ts): then no query.
+  const read = (id: string) => guardDatabase(() => deps.accounts.getAccountForClaims(id, requestReads.recallAccount(id)));
   const load = (ctx: object | undefined, id: string): Promise<ClaimsAccount | undefined> => {
-    if (!ctx) return guardDatabase(() => deps.accounts.getAccountForClaims(id));
+    if (!ctx) return read(id);
     let cache = perRequest.get(ctx);
     if (!cache) perRequest.set(ctx, (cache = new Map()));
     let pending = cache.get(id);
     if (!pending) {
-      pending = guardDatabase(() => deps.accounts.getAccountForClaims(id));
+      pending = read(id);
       pending.catch(() => cache?.delete(id));
       cache.set(id, pending);
     }

@@ -1,6 +1,6 @@
 // oidc-provider's persistence: every model in oidc_payloads, Client from the clients table. `consume`
-// is one conditional update, so a code redeems once. A token is read with its grant, session and
-// same-value twin in one round trip (request-reads.ts).
+// is one conditional update, so a code redeems once. A token is read with its grant, session,
+// same-value twin and (where claims follow) its account in one round trip (request-reads.ts).
 
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
@@ -20,7 +20,10 @@ import {
 import type { ClientMetadata, ClientStore } from './client-store.js';
 import { requestReads } from './request-reads.js';
 
-/** Tokens whose grant and session oidc-provider always looks up next: read together. */
+/**
+ * Tokens whose grant and session oidc-provider always looks up next: read together, with the
+ * token's account when the request builds claims next (requestReads.accountsWanted).
+ */
 const tokensWithRelations = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
 
 /**
@@ -68,11 +71,12 @@ class KyselyAdapter implements Adapter {
     if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
     if (!tokensWithRelations.has(this.model)) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
     const twin = twinOf[this.model];
-    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, twin));
+    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, { twinModel: twin, withAccount: requestReads.accountsWanted() }));
     if (twin) requestReads.rememberPending(twin, 'id', id, reading.then((f) => f.twin?.row ?? null));
     const found = await reading;
     if (found.grant) requestReads.remember('Grant', 'id', found.grant.id, found.grant.row);
     if (found.session) requestReads.remember('Session', 'uid', found.session.uid, found.session.row);
+    if (found.account) requestReads.rememberAccount(found.account.id, found.account.read);
     return toProviderPayload(found.token);
   }
 

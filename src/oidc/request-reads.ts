@@ -1,26 +1,34 @@
 // Rows read ahead for the rest of one provider request: when a token is found, its grant and
 // session come in the same round trip and oidc-provider's next look-ups are answered from here;
-// a row still on its way (a look-up started in the same tick) is kept as its promise.
+// a row still on its way (a look-up started in the same tick) is kept as its promise. Where the
+// request builds claims next (userinfo, token), the token's account comes in that round trip too.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AccountWithProofs } from '../repositories/accounts.js';
 import type { StoredPayload } from '../repositories/oidc-payloads.js';
 
 type Read = StoredPayload | null;
-type Reads = Map<string, Read | Promise<Read>>;
+interface Reads {
+  rows: Map<string, Read | Promise<Read>>;
+  /** Whether a token's look-up should bring its account (the request builds claims from it). */
+  accountsWanted: boolean;
+  /** Accounts read with a token, by id: the account with its proofs, or null (gone). */
+  accounts: Map<string, AccountWithProofs | null>;
+}
 
 const storage = new AsyncLocalStorage<Reads>();
 
 const keyFor = (model: string, by: 'id' | 'uid', value: string) => `${model}\u0000${by}\u0000${value}`;
 
-/** Runs one provider request with its own (empty) read-ahead store. */
-export function withRequestReads<T>(work: () => T): T {
-  return storage.run(new Map(), work);
+/** Runs one provider request with its own (empty) read-ahead store; `accountsWanted` when it will build claims. */
+export function withRequestReads<T>(work: () => T, options: { accountsWanted?: boolean } = {}): T {
+  return storage.run({ rows: new Map(), accountsWanted: options.accountsWanted === true, accounts: new Map() }, work);
 }
 
 export const requestReads = {
   /** Keeps a row (or null: known to be absent) for this request; outside a request, nothing. */
   remember(model: string, by: 'id' | 'uid', value: string, row: StoredPayload | null): void {
-    storage.getStore()?.set(keyFor(model, by, value), row);
+    storage.getStore()?.rows.set(keyFor(model, by, value), row);
   },
   /**
    * Keeps the row a round trip already under way will bring. Its failure is the caller's to report:
@@ -30,20 +38,34 @@ export const requestReads = {
     const reads = storage.getStore();
     if (!reads) return;
     row.catch(() => undefined);
-    reads.set(keyFor(model, by, value), row);
+    reads.rows.set(keyFor(model, by, value), row);
   },
   /** The row read ahead in this request: a row, null (absent), its promise, or undefined (not read ahead). */
   recall(model: string, by: 'id' | 'uid', value: string): Read | Promise<Read> | undefined {
-    return storage.getStore()?.get(keyFor(model, by, value));
+    return storage.getStore()?.rows.get(keyFor(model, by, value));
   },
   /** A write to a model makes what was read ahead of it stale. */
   forgetModel(model: string): void {
     const reads = storage.getStore();
     if (!reads) return;
-    for (const key of reads.keys()) if (key.startsWith(`${model}\u0000`)) reads.delete(key);
+    for (const key of reads.rows.keys()) if (key.startsWith(`${model}\u0000`)) reads.rows.delete(key);
   },
   /** revokeByGrantId and the like touch rows of several models. */
   forgetAll(): void {
-    storage.getStore()?.clear();
+    const reads = storage.getStore();
+    reads?.rows.clear();
+    reads?.accounts.clear();
+  },
+  /** Whether this request's token look-ups should bring the token's account. */
+  accountsWanted(): boolean {
+    return storage.getStore()?.accountsWanted === true;
+  },
+  /** Keeps the account read with a token (null: the token names an account that is gone). */
+  rememberAccount(id: string, read: AccountWithProofs | null): void {
+    storage.getStore()?.accounts.set(id, read);
+  },
+  /** The account read ahead under this id in this request, or undefined (not read ahead). */
+  recallAccount(id: string): AccountWithProofs | null | undefined {
+    return storage.getStore()?.accounts.get(id);
   },
 };

@@ -2,7 +2,7 @@
 // SQL for the account aggregate's identity rows: accounts, their one document and one phone
 // (encrypted envelopes plus blind indexes) and upstream links. Values arrive already encrypted.
 
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DB, IdentityLevelColumn } from '../db/schema.js';
 import { orDuplicate } from './duplicates.js';
 import type { ProofRow } from './identity-proofs.js';
@@ -82,49 +82,67 @@ export async function insertPhone(
     .execute());
 }
 
+/** An account with its proofs (oldest first), as the claims read it. */
+export interface AccountWithProofs {
+  account: AccountRow;
+  proofs: ProofRow[];
+}
+
+/** The JSON shape `accountWithProofsJson` builds (timestamps as ISO text). */
+export interface AccountJson {
+  id: string;
+  status: AccountRow['status'];
+  name_envelope: string | null;
+  needs_phone: boolean;
+  created_at: string;
+  policy_version: string | null;
+  cert_type: string | null;
+  number_envelope: string | null;
+  phone_envelope: string | null;
+  proofs: Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; identity_key: string | null; created_at: string }> | null;
+}
+
 /**
- * The account, its document and phone envelopes and its identity proofs (oldest first), in one
- * statement: read on every claims request, so written as SQL text rather than built each time.
+ * The account whose id is the SQL expression `id`, with its document and phone envelopes and its
+ * identity proofs, as one JSON value (null: no such account). One copy of the claims read, used by
+ * findAccountWithProofs and by the token look-ups that read the account ahead (oidc-payloads.ts).
  */
-export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<{ account: AccountRow; proofs: ProofRow[] } | undefined> {
-  const { rows } = await sql<{
-    id: string;
-    status: AccountRow['status'];
-    name_envelope: string | null;
-    needs_phone: boolean;
-    created_at: Date;
-    policy_version: string | null;
-    cert_type: string | null;
-    number_envelope: string | null;
-    phone_envelope: string | null;
-    proofs: Array<{ kind: ProofRow['kind']; level: IdentityLevelColumn; adapter: string; reference: string | null; identity_key: string | null; created_at: string }> | null;
-  }>`
-    select a.id, a.status, a.name_envelope, a.needs_phone, a.created_at, a.policy_version,
-           d.cert_type, d.number_envelope, ph.phone_envelope,
-           (select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference,
-                                              'identity_key', p.identity_key, 'created_at', p.created_at) order by p.created_at, p.id)
-              from identity_proofs p where p.account_id = a.id) as proofs
+export function accountWithProofsJson(id: RawBuilder<unknown>): RawBuilder<AccountJson | null> {
+  return sql<AccountJson | null>`(
+    select json_build_object('id', a.id, 'status', a.status, 'name_envelope', a.name_envelope, 'needs_phone', a.needs_phone,
+             'created_at', a.created_at, 'policy_version', a.policy_version, 'cert_type', d.cert_type,
+             'number_envelope', d.number_envelope, 'phone_envelope', ph.phone_envelope,
+             'proofs', (select json_agg(json_build_object('kind', p.kind, 'level', p.level, 'adapter', p.adapter, 'reference', p.reference,
+                                                          'identity_key', p.identity_key, 'created_at', p.created_at) order by p.created_at, p.id)
+                          from identity_proofs p where p.account_id = a.id))
       from accounts a
       left join account_documents d on d.account_id = a.id
       left join phones ph on ph.account_id = a.id
-     where a.id = ${id}
-  `.execute(db);
-  const row = rows[0];
-  if (!row) return undefined;
+     where a.id = ${id})`;
+}
+
+export function accountWithProofsFrom(json: AccountJson): AccountWithProofs {
   return {
     account: {
-      id: row.id,
-      status: row.status,
-      nameEnvelope: row.name_envelope,
-      needsPhone: row.needs_phone,
-      createdAt: row.created_at,
-      certType: row.cert_type,
-      numberEnvelope: row.number_envelope,
-      phoneEnvelope: row.phone_envelope,
-      policyVersion: row.policy_version,
+      id: json.id,
+      status: json.status,
+      nameEnvelope: json.name_envelope,
+      needsPhone: json.needs_phone,
+      createdAt: new Date(json.created_at),
+      certType: json.cert_type,
+      numberEnvelope: json.number_envelope,
+      phoneEnvelope: json.phone_envelope,
+      policyVersion: json.policy_version,
     },
-    proofs: (row.proofs ?? []).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, reference: p.reference, identityKey: p.identity_key, createdAt: new Date(p.created_at) })),
+    proofs: (json.proofs ?? []).map((p) => ({ kind: p.kind, level: p.level, adapter: p.adapter, reference: p.reference, identityKey: p.identity_key, createdAt: new Date(p.created_at) })),
   };
+}
+
+/** The account and its proofs in one statement: read on every claims request, so SQL text rather than built each time. */
+export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<AccountWithProofs | undefined> {
+  const { rows } = await sql<{ found: AccountJson | null }>`select ${accountWithProofsJson(sql`${id}::uuid`)} as found`.execute(db);
+  const found = rows[0]?.found;
+  return found ? accountWithProofsFrom(found) : undefined;
 }
 
 /** Locks the account row for the rest of the transaction (serialising changes of one account); false when there is none. */

@@ -3,6 +3,7 @@
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
+import { accountWithProofsFrom, accountWithProofsJson, type AccountJson, type AccountWithProofs } from './accounts.js';
 
 export interface StoredPayload {
   payload: Record<string, unknown>;
@@ -90,17 +91,33 @@ export interface PayloadWithRelations {
   session?: { uid: string; row: StoredPayload | null };
   /** Present when a twin model was asked for: its row under the same id, or null. Read whether or not the token exists. */
   twin?: { row: StoredPayload | null };
+  /** Present when the account was asked for and the token names one: the account with its proofs, or null when it is gone. */
+  account?: { id: string; read: AccountWithProofs | null };
 }
+
+/** A token's accountId as the account read accepts it: anything else reads no account (never a failed cast). */
+const uuidText = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /**
  * One round trip for what oidc-provider reads one after another for every token it is shown
  * (userinfo, introspection, token exchange): the token, its grant, and its session when bound;
  * and the row of `twinModel` under the same id, which it looks up at the same time (introspection
- * and revocation try one value as several kinds of token).
+ * and revocation try one value as several kinds of token); with `withAccount`, the account the token
+ * names with its proofs (userinfo and the token endpoint build claims from it next).
  */
-export async function findPayloadWithRelations(db: Executor, model: string, id: string, twinModel?: string): Promise<PayloadWithRelations> {
+export async function findPayloadWithRelations(
+  db: Executor,
+  model: string,
+  id: string,
+  options: { twinModel?: string | undefined; withAccount?: boolean } = {},
+): Promise<PayloadWithRelations> {
+  const { twinModel, withAccount = false } = options;
   const { rows } = await sql<{ rel: string; payload: Record<string, unknown>; consumed_at: Date | null }>`
     select 'token' as rel, t.payload, t.consumed_at from oidc_payloads t where t.model = ${model} and t.id = ${id}
+    union all
+    select 'account', ${accountWithProofsJson(sql`(t.payload->>'accountId')::uuid`)}::jsonb, null
+      from oidc_payloads t
+     where t.model = ${model} and t.id = ${id} and ${withAccount}::boolean and t.payload->>'accountId' ~ ${uuidText}
     union all
     select 'twin', w.payload, w.consumed_at from oidc_payloads w where w.model = ${twinModel ?? null} and w.id = ${id}
     union all
@@ -124,5 +141,8 @@ export async function findPayloadWithRelations(db: Executor, model: string, id: 
   if (grantId) found.grant = { id: grantId, row: stored('grant') ?? null };
   const sessionUid = stringOrNull(token.payload.sessionUid);
   if (sessionUid && token.payload.expiresWithSession === true) found.session = { uid: sessionUid, row: stored('session') ?? null };
+  const account = rows.find((r) => r.rel === 'account');
+  const accountId = stringOrNull(token.payload.accountId);
+  if (account && accountId) found.account = { id: accountId, read: account.payload ? accountWithProofsFrom(account.payload as unknown as AccountJson) : null };
   return found;
 }

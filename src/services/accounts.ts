@@ -20,6 +20,7 @@ import {
   insertAccountDocument,
   insertPhone,
   type AccountStatus,
+  type AccountWithProofs,
 } from '../repositories/accounts.js';
 import { lockDocumentNumber } from '../repositories/document-locks.js';
 import { familyIndexBound } from '../repositories/family-bindings.js';
@@ -119,8 +120,11 @@ export interface AccountService {
   findAccountIdByDocument(documentNumber: string): Promise<string | undefined>;
   /** Decrypted: callers mask for display. Undefined for an unknown or malformed id. */
   getAccount(accountId: string): Promise<AccountView | undefined>;
-  /** The same account for the provider's claims, decrypting only what is read (see ClaimsAccount). */
-  getAccountForClaims(accountId: string): Promise<ClaimsAccount | undefined>;
+  /**
+   * The same account for the provider's claims, decrypting only what is read (see ClaimsAccount).
+   * `alreadyRead`: this account as a token's look-up read it in the same request (used only when its id is `accountId`).
+   */
+  getAccountForClaims(accountId: string, alreadyRead?: AccountWithProofs | null): Promise<ClaimsAccount | undefined>;
   /** False when the password is wrong, there is no credential, or the account is disabled (the time spent is the same). */
   verifyPassword(accountId: string, password: string): Promise<boolean>;
   /** Throws NotFoundError for an unknown account, ValidationError when the password breaks the policy. */
@@ -308,9 +312,11 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     return view;
   }
 
-  async function getAccountForClaims(accountId: string): Promise<ClaimsAccount | undefined> {
+  async function getAccountForClaims(accountId: string, alreadyRead?: AccountWithProofs | null): Promise<ClaimsAccount | undefined> {
     if (typeof accountId !== 'string' || !UUID.test(accountId)) return undefined;
-    const found = await findAccountWithProofs(db, accountId);
+    // A read of another account is never used for this one (its level would be carried over).
+    const usable = alreadyRead === null || (alreadyRead !== undefined && alreadyRead.account.id === accountId);
+    const found = usable ? (alreadyRead ?? undefined) : await findAccountWithProofs(db, accountId);
     if (!found) return undefined;
     const { account: row, proofs } = found;
     const once = <T>(read: () => T): (() => T) => {

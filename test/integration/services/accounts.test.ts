@@ -11,6 +11,7 @@ import { NotFoundError, ValidationError } from '../../../src/errors/app-error.js
 import { createLogger } from '../../../src/log/logger.js';
 import { loadPopulationRegistry } from '../../../src/mocks/fixtures.js';
 import { ConflictError, createAccountService, type RegisterInput } from '../../../src/services/accounts.js';
+import { findAccountWithProofs } from '../../../src/repositories/accounts.js';
 import { createAudit } from '../../../src/services/audit.js';
 import { createBlindIndex, createKeyring, createPasswordHasher, createPiiCipher } from '../../../src/services/crypto/index.js';
 import { createIdentityLevels } from '../../../src/services/identity-levels.js';
@@ -246,6 +247,33 @@ t.test(`look-ups (${engineName})`, async (t) => {
 
   t.equal(await accounts.getAccount('00000000-0000-4000-8000-000000000000'), undefined);
   t.equal(await accounts.getAccount('not-a-uuid'), undefined);
+});
+
+t.test(`claims from a read made ahead count only for the account it read (${engineName})`, async (t) => {
+  const person = people.filter((p) => p.certType === '01').at(-1)!;
+  const matched = await accounts.register(input({ documentNumber: person.idNumber, name: person.name, phoneE164: '+8613700000061' }));
+  const other = await accounts.register(input({ documentNumber: freshId(61), name: '另一人', phoneE164: '+8613700000062' }));
+  const readOfMatched = await findAccountWithProofs(db, matched.accountId);
+  t.ok(readOfMatched);
+
+  const queries = async <T>(work: () => Promise<T>) => {
+    const before = testDb.database.stats.queries;
+    const value = await work();
+    return { value, queries: testDb.database.stats.queries - before };
+  };
+  const own = await queries(() => accounts.getAccountForClaims(matched.accountId, readOfMatched));
+  t.equal(own.queries, 0, 'its own read: no query');
+  t.match(own.value, { id: matched.accountId, level: 'real_name' });
+  t.equal(own.value?.name(), person.name);
+
+  const carried = await queries(() => accounts.getAccountForClaims(other.accountId, readOfMatched));
+  t.equal(carried.queries, 1, 'another account’s read is not used: this one is read');
+  t.match(carried.value, { id: other.accountId, level: 'registered' }, 'the level is never carried to another account');
+  t.equal(carried.value?.name(), '另一人');
+
+  t.equal(await accounts.getAccountForClaims(other.accountId, null), undefined, 'read as gone: no claims');
+  const now = await accounts.getAccountForClaims(other.accountId);
+  t.same([now?.id, now?.level, now?.name(), now?.documentNumber(), now?.phoneE164()], [other.accountId, 'registered', '另一人', carried.value?.documentNumber(), '+8613700000062'], 'without a read: the same claims, read now');
 });
 
 t.test(`a ciphertext cannot be moved to another account (${engineName})`, async (t) => {
