@@ -7,9 +7,13 @@ export function isProtocolApiPath(path: string): boolean {
   return protocolApiPath.test(path);
 }
 
-/** oidc-provider's token endpoint and userinfo (its default routes): the requests that build claims from a token's account. */
-const claimsPaths = new Set(['/token', '/me']);
+/**
+ * The provider requests that read an account right after a stored payload naming it (oidc-provider's
+ * default routes): the token endpoint and userinfo build claims from a token's account; the return
+ * to /auth/<uid> after an interaction checks the account it signed in.
+ */
+const readsPayloadAccount = /^\/(?:token|me|auth\/[^/]+)$/;
 
-export function buildsClaimsFromToken(path: string): boolean {
-  return claimsPaths.has(path);
+export function readsAccountAfterPayload(path: string): boolean {
+  return readsPayloadAccount.test(path);
 }

@@ -20,11 +20,20 @@ import {
 import type { ClientMetadata, ClientStore } from './client-store.js';
 import { requestReads } from './request-reads.js';
 
-/**
- * Tokens whose grant and session oidc-provider always looks up next: read together, with the
- * token's account when the request builds claims next (requestReads.accountsWanted).
- */
+/** Tokens whose grant and session oidc-provider always looks up next: read together. */
 const tokensWithRelations = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
+
+/**
+ * Where a payload names its account: read with it when the request reads that account next
+ * (requestReads.accountsWanted: userinfo and the token endpoint build claims, the return from an
+ * interaction checks the account it signed in).
+ */
+const accountIdAt: Readonly<Record<string, readonly string[]>> = {
+  AccessToken: ['accountId'],
+  RefreshToken: ['accountId'],
+  AuthorizationCode: ['accountId'],
+  Interaction: ['result', 'login', 'accountId'],
+};
 
 /**
  * Introspection and revocation look a value up as an access token and, in the same tick, as a
@@ -69,9 +78,10 @@ class KyselyAdapter implements Adapter {
   async find(id: string): Promise<AdapterPayload | undefined> {
     const ahead = requestReads.recall(this.model, 'id', id);
     if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
-    if (!tokensWithRelations.has(this.model)) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
+    const accountAt = requestReads.accountsWanted() ? accountIdAt[this.model] : undefined;
+    if (!tokensWithRelations.has(this.model) && !accountAt) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
     const twin = twinOf[this.model];
-    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, { twinModel: twin, withAccount: requestReads.accountsWanted() }));
+    const reading = guarded(() => findPayloadWithRelations(this.db, this.model, id, { twinModel: twin, accountIdAt: accountAt }));
     if (twin) requestReads.rememberPending(twin, 'id', id, reading.then((f) => f.twin?.row ?? null));
     const found = await reading;
     if (found.grant) requestReads.remember('Grant', 'id', found.grant.id, found.grant.row);

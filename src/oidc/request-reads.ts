@@ -1,7 +1,8 @@
 // Rows read ahead for the rest of one provider request: when a token is found, its grant and
 // session come in the same round trip and oidc-provider's next look-ups are answered from here;
 // a row still on its way (a look-up started in the same tick) is kept as its promise. Where the
-// request builds claims next (userinfo, token), the token's account comes in that round trip too.
+// request reads an account next (userinfo and token build claims; the return from an interaction
+// checks the account it signed in), that account comes in the payload's round trip too.
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AccountWithProofs } from '../repositories/accounts.js';
@@ -10,7 +11,7 @@ import type { StoredPayload } from '../repositories/oidc-payloads.js';
 type Read = StoredPayload | null;
 interface Reads {
   rows: Map<string, Read | Promise<Read>>;
-  /** Whether a token's look-up should bring its account (the request builds claims from it). */
+  /** Whether a payload's look-up should bring the account it names (the request reads it next). */
   accountsWanted: boolean;
   /** Accounts read with a token, by id: the account with its proofs, or null (gone). */
   accounts: Map<string, AccountWithProofs | null>;
@@ -20,7 +21,7 @@ const storage = new AsyncLocalStorage<Reads>();
 
 const keyFor = (model: string, by: 'id' | 'uid', value: string) => `${model}\u0000${by}\u0000${value}`;
 
-/** Runs one provider request with its own (empty) read-ahead store; `accountsWanted` when it will build claims. */
+/** Runs one provider request with its own (empty) read-ahead store; `accountsWanted` when it reads an account next. */
 export function withRequestReads<T>(work: () => T, options: { accountsWanted?: boolean } = {}): T {
   return storage.run({ rows: new Map(), accountsWanted: options.accountsWanted === true, accounts: new Map() }, work);
 }
@@ -56,11 +57,11 @@ export const requestReads = {
     reads?.rows.clear();
     reads?.accounts.clear();
   },
-  /** Whether this request's token look-ups should bring the token's account. */
+  /** Whether this request's payload look-ups should bring the account each names. */
   accountsWanted(): boolean {
     return storage.getStore()?.accountsWanted === true;
   },
-  /** Keeps the account read with a token (null: the token names an account that is gone). */
+  /** Keeps the account read with a payload (null: the payload names an account that is gone). */
   rememberAccount(id: string, read: AccountWithProofs | null): void {
     storage.getStore()?.accounts.set(id, read);
   },

@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { keySetFingerprint } from '../repositories/signing-keys.js';
 import { loadKeyMaterial, type KeyMaterial } from './keys.js';
 import { publicDocumentCache } from './public-documents.js';
-import { buildsClaimsFromToken } from '../http/protocol-paths.js';
+import { readsAccountAfterPayload } from '../http/protocol-paths.js';
 import { withRequestReads } from './request-reads.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -65,7 +65,7 @@ export async function createOidcRuntime(deps: {
     get cookieKeys() {
       return material.cookieKeys;
     },
-    middleware: (ctx, next) => withRequestReads(() => cache(ctx, () => mounted(ctx, next)), { accountsWanted: buildsClaimsFromToken(ctx.path) }),
+    middleware: (ctx, next) => withRequestReads(() => cache(ctx, () => mounted(ctx, next)), { accountsWanted: readsAccountAfterPayload(ctx.path) }),
     refreshKeys,
     stop: () => clearInterval(timer),
   };

@@ -78,6 +78,12 @@ export async function purgeExpiredPayloads(db: Executor, before: Date, limit: nu
   return Number(result.numAffectedRows ?? 0n);
 }
 
+function valueAt(payload: Record<string, unknown>, path: readonly string[]): unknown {
+  let value: unknown = payload;
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
+
 function stringOrNull(value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
@@ -91,33 +97,35 @@ export interface PayloadWithRelations {
   session?: { uid: string; row: StoredPayload | null };
   /** Present when a twin model was asked for: its row under the same id, or null. Read whether or not the token exists. */
   twin?: { row: StoredPayload | null };
-  /** Present when the account was asked for and the token names one: the account with its proofs, or null when it is gone. */
+  /** Present when the account was asked for (`accountIdAt`) and the payload names one: the account with its proofs, or null when it is gone. */
   account?: { id: string; read: AccountWithProofs | null };
 }
 
-/** A token's accountId as the account read accepts it: anything else reads no account (never a failed cast). */
+/** An account id as the account read accepts it: anything else reads no account (never a failed cast). */
 const uuidText = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /**
  * One round trip for what oidc-provider reads one after another for every token it is shown
  * (userinfo, introspection, token exchange): the token, its grant, and its session when bound;
  * and the row of `twinModel` under the same id, which it looks up at the same time (introspection
- * and revocation try one value as several kinds of token); with `withAccount`, the account the token
- * names with its proofs (userinfo and the token endpoint build claims from it next).
+ * and revocation try one value as several kinds of token); with `accountIdAt` (where the payload
+ * names its account), that account with its proofs, which the request reads next.
  */
 export async function findPayloadWithRelations(
   db: Executor,
   model: string,
   id: string,
-  options: { twinModel?: string | undefined; withAccount?: boolean } = {},
+  options: { twinModel?: string | undefined; accountIdAt?: readonly string[] | undefined } = {},
 ): Promise<PayloadWithRelations> {
-  const { twinModel, withAccount = false } = options;
+  const { twinModel, accountIdAt } = options;
+  // `#>>` takes the path as a text array literal; null reads no account.
+  const accountPath = accountIdAt ? `{${accountIdAt.join(',')}}` : null;
   const { rows } = await sql<{ rel: string; payload: Record<string, unknown>; consumed_at: Date | null }>`
     select 'token' as rel, t.payload, t.consumed_at from oidc_payloads t where t.model = ${model} and t.id = ${id}
     union all
-    select 'account', ${accountWithProofsJson(sql`(t.payload->>'accountId')::uuid`)}::jsonb, null
+    select 'account', ${accountWithProofsJson(sql`(t.payload #>> ${accountPath}::text[])::uuid`)}::jsonb, null
       from oidc_payloads t
-     where t.model = ${model} and t.id = ${id} and ${withAccount}::boolean and t.payload->>'accountId' ~ ${uuidText}
+     where t.model = ${model} and t.id = ${id} and t.payload #>> ${accountPath}::text[] ~ ${uuidText}
     union all
     select 'twin', w.payload, w.consumed_at from oidc_payloads w where w.model = ${twinModel ?? null} and w.id = ${id}
     union all
@@ -137,12 +145,12 @@ export async function findPayloadWithRelations(
   const token = stored('token');
   const found: PayloadWithRelations = { token, ...(twinModel ? { twin: { row: stored('twin') ?? null } } : {}) };
   if (!token) return found;
+  const account = rows.find((r) => r.rel === 'account');
+  const accountId = accountIdAt ? stringOrNull(valueAt(token.payload, accountIdAt)) : null;
+  if (account && accountId) found.account = { id: accountId, read: account.payload ? accountWithProofsFrom(account.payload as unknown as AccountJson) : null };
   const grantId = stringOrNull(token.payload.grantId);
   if (grantId) found.grant = { id: grantId, row: stored('grant') ?? null };
   const sessionUid = stringOrNull(token.payload.sessionUid);
   if (sessionUid && token.payload.expiresWithSession === true) found.session = { uid: sessionUid, row: stored('session') ?? null };
-  const account = rows.find((r) => r.rel === 'account');
-  const accountId = stringOrNull(token.payload.accountId);
-  if (account && accountId) found.account = { id: accountId, read: account.payload ? accountWithProofsFrom(account.payload as unknown as AccountJson) : null };
   return found;
 }

@@ -1,11 +1,12 @@
-// A token is read with its grant and (when session-bound) its session in one round trip; within
-// the same provider request the look-ups that follow cost nothing, writes make them read again,
-// and outside a request nothing is kept.
+// A token is read with its grant and (when session-bound) its session in one round trip, and where
+// the request reads it next, with the account it names; within the same provider request the
+// look-ups that follow cost nothing, writes make them read again, and outside a request nothing is kept.
 
+import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { createAdapterFactory } from '../../../src/oidc/adapter.js';
 import { createClientStore } from '../../../src/oidc/client-store.js';
-import { withRequestReads } from '../../../src/oidc/request-reads.js';
+import { requestReads, withRequestReads } from '../../../src/oidc/request-reads.js';
 import { createControllableClock } from '../../../src/domain/clock.js';
 import { createTestDatabase, engineName } from '../../helpers/database.js';
 
@@ -145,4 +146,37 @@ t.test(`a failed read-ahead fails its twin's look-up and is never an unhandled r
   });
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.same(unhandled, [], 'no unhandled rejection');
+});
+
+t.test(`the account a payload names comes with it where the request reads it next (${engineName})`, async (t) => {
+  const testDb = await createTestDatabase();
+  t.teardown(() => testDb.drop());
+  const { db, stats } = testDb.database;
+  const clock = createControllableClock(new Date('2026-01-01T00:00:00Z'));
+  const factory = createAdapterFactory({ db, clock, clients: createClientStore({ db, box, cacheSeconds: 0 }) });
+  const [interactions, accessTokens] = [factory('Interaction'), factory('AccessToken')];
+  const [present, gone] = [randomUUID(), randomUUID()];
+  await db.insertInto('accounts').values({ id: present, name_envelope: 'sealed-name', needs_phone: false }).execute();
+  await interactions.upsert('i-signed-in', { uid: 'i-signed-in', result: { login: { accountId: present } } } as never, 600);
+  await interactions.upsert('i-open', { uid: 'i-open' } as never, 600);
+  await accessTokens.upsert('at-gone', { accountId: gone, grantId: 'g-none' } as never, 600);
+  await accessTokens.upsert('at-odd', { accountId: 'not-a-uuid', grantId: 'g-none' } as never, 600);
+
+  await withRequestReads(async () => {
+    const before = stats.queries;
+    t.match(await interactions.find('i-signed-in'), { result: { login: { accountId: present } } });
+    t.equal(stats.queries - before, 1, 'the interaction and its account in one round trip');
+    t.match(requestReads.recallAccount(present), { account: { id: present, nameEnvelope: 'sealed-name' }, proofs: [] });
+    t.equal(requestReads.recallAccount(gone), undefined, 'nothing under another id');
+    await interactions.find('i-open');
+    await accessTokens.find('at-gone');
+    t.equal(requestReads.recallAccount(gone), null, 'an account that is gone is read as gone');
+    t.match(await accessTokens.find('at-odd'), { accountId: 'not-a-uuid' }, 'an id that is no uuid reads no account and fails nothing');
+    t.equal(requestReads.recallAccount('not-a-uuid'), undefined);
+  }, { accountsWanted: true });
+
+  await withRequestReads(async () => {
+    await interactions.find('i-signed-in');
+    t.equal(requestReads.recallAccount(present), undefined, 'a request that does not read accounts next reads none ahead');
+  });
 });
