@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { createHttpSmsGateway } from '../../src/adapters/sms/http.js';
 import { UpstreamError } from '../../src/errors/app-error.js';
+import { serveListenerForTest } from '../helpers/upstream-contract.js';
 
 interface Received {
   method: string | undefined;
@@ -18,7 +19,7 @@ interface Received {
 const received: Received[] = [];
 let mode: 'ok' | 'fail' | 'hang' = 'ok';
 
-const server = http.createServer((req, res) => {
+const listener: http.RequestListener = (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -33,16 +34,8 @@ const server = http.createServer((req, res) => {
     res.writeHead(mode === 'ok' ? 202 : 500, { 'content-type': 'application/json' });
     res.end(mode === 'ok' ? '{"id":"m-1"}' : '{"error":"boom"}');
   });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-t.teardown(
-  () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-);
+};
+const base = await serveListenerForTest(t, listener);
 
 // A generous timeout where the server answers (a loaded machine may take long to answer), a short
 // one only where the timeout itself is what is tested.

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { UPSTREAM_MAX_ANSWER_BYTES, upstreamFetch } from '../../src/adapters/upstream-fetch.js';
+import { serveListenerForTest } from '../helpers/upstream-contract.js';
 
 interface Seen {
   method: string | undefined;
@@ -16,7 +17,7 @@ interface Seen {
 }
 
 const seen: Seen[] = [];
-const server = http.createServer((req, res) => {
+const listener: http.RequestListener = (req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
   req.on('end', () => {
@@ -44,16 +45,8 @@ const server = http.createServer((req, res) => {
         res.end(JSON.stringify({ ok: true, 名字: '张三' }));
     }
   });
-});
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-t.teardown(
-  () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-);
+};
+const base = await serveListenerForTest(t, listener);
 
 t.test('a JSON POST arrives whole; the answer is a Response with status, headers and body', async (t) => {
   seen.length = 0;

@@ -3,6 +3,8 @@
 // RSA key pairs, the mock pages' forms, and the UpstreamError an adapter call fails with.
 
 import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Test } from 'tap';
 import Koa from 'koa';
 import mount from 'koa-mount';
@@ -23,6 +25,23 @@ export async function serveForTest(t: Test, app: Koa): Promise<RunningServer> {
   const server = await serveOnLoopback(app);
   t.teardown(() => server.close());
   return server;
+}
+
+/**
+ * Serves a bare request listener on loopback (for servers that hang or cut answers on purpose) and
+ * returns its base URL; every connection, hung ones included, is closed when `t` ends.
+ */
+export async function serveListenerForTest(t: Test, listener: http.RequestListener): Promise<string> {
+  const server = http.createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** Serves an app whose construction needs the server's own URL; closed when `t` ends. */
