@@ -65,15 +65,15 @@ export function createSmsCodeAuthenticator(deps: {
       }
       const phoneE164 = deps.cipher.decrypt(flow.facts.phoneEnvelope, phoneAad);
       const proven = await verifySmsCode(smsCodes, { purpose: 'login', phoneE164, code: input.code });
-      const accountId = proven.ok ? await accounts.findAccountIdByPhone(phoneE164) : undefined;
-      if (!accountId) {
+      const account = proven.ok ? await accounts.getAccountByPhone(phoneE164) : undefined;
+      if (!account) {
         await audit.record({ event: 'signin.sms', outcome: 'failure', ip: context.ip ?? '', requestId: context.requestId ?? '', details: { outcome: proven.ok ? 'ok' : proven.outcome, phone: flow.facts.maskedPhone } });
         // A proven code for a number without an account is told as a wrong code (no enumeration).
         const refusal = proven.ok ? smsCodeRefusal('invalid') : proven;
         return { kind: 'step', step: refusal.resend ? 'send' : 'verify', flowId: flow.id, maskedPhone: flow.facts.maskedPhone, refusal: { code: refusal.message }, status: 401 };
       }
       await flows.advance(loginSmsFlow, flow, 'done');
-      return { kind: 'identified', accountId, amr: [...signInMethodInfo.sms.amr] };
+      return { kind: 'identified', accountId: account.id, amr: [...signInMethodInfo.sms.amr], account };
     },
   };
 }

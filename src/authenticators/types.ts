@@ -4,6 +4,7 @@
 // router names the method and pages/interaction/settle.ts turns outcomes into responses.
 
 import { signInMethodInfo, type SignInMethod, type UpstreamName } from '../domain/sign-in-methods.js';
+import type { AccountView } from '../services/accounts.js';
 import type { UpstreamAssertion } from '../services/upstream-links.js';
 
 /** Who is signing in where: the interaction and the browser (flows are bound to it), from which address. */
@@ -35,7 +36,8 @@ export type AuthOutcome =
   | { kind: 'redirect'; url: string }
   /** Waiting for a phone; `ticket` is the QR ticket a QR sign-in just issued. */
   | { kind: 'pending'; state: string; ticket?: { ticketId: string; url: string; expiresAt: Date } }
-  | { kind: 'identified'; accountId: string; amr: string[] }
+  /** `account`: the account as the method just read it, when it did (the sign-in reads it once). */
+  | { kind: 'identified'; accountId: string; amr: string[]; account?: AccountView }
   | { kind: 'asserted'; assertion: UpstreamAssertion; amr: string[] }
   /** Show this step of the method's form (the SMS code's 'verify' after a send), with its view facts and, after a refused input, why. */
   | { kind: 'step'; step: 'send' | 'verify'; flowId?: string; maskedPhone?: string; values?: Record<string, string>; notice?: string; refusal?: Refusal; status?: number }

@@ -138,11 +138,20 @@ export function accountWithProofsFrom(json: AccountJson): AccountWithProofs {
   };
 }
 
-/** The account and its proofs in one statement: read on every claims request, so SQL text rather than built each time. */
-export async function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<AccountWithProofs | undefined> {
-  const { rows } = await sql<{ found: AccountJson | null }>`select ${accountWithProofsJson(sql`${id}::uuid`)} as found`.execute(db);
+async function readAccountWithProofs(db: Kysely<DB>, id: RawBuilder<unknown>): Promise<AccountWithProofs | undefined> {
+  const { rows } = await sql<{ found: AccountJson | null }>`select ${accountWithProofsJson(id)} as found`.execute(db);
   const found = rows[0]?.found;
   return found ? accountWithProofsFrom(found) : undefined;
+}
+
+/** The account and its proofs in one statement: read on every claims request, so SQL text rather than built each time. */
+export function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<AccountWithProofs | undefined> {
+  return readAccountWithProofs(db, sql`${id}::uuid`);
+}
+
+/** The account holding the phone (by its blind index) with its proofs, in the same one statement. */
+export function findAccountWithProofsByPhoneIndex(db: Kysely<DB>, phoneIndex: string): Promise<AccountWithProofs | undefined> {
+  return readAccountWithProofs(db, sql`(select account_id from phones where phone_index = ${phoneIndex})`);
 }
 
 /** Locks the account row for the rest of the transaction (serialising changes of one account); false when there is none. */

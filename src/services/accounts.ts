@@ -14,6 +14,7 @@ import { AppError, NotFoundError, ValidationError } from '../errors/app-error.js
 import { findPasswordHash, replacePasswordHashIfUnchanged, upsertPasswordHash } from '../repositories/account-credentials.js';
 import {
   findAccountWithProofs,
+  findAccountWithProofsByPhoneIndex,
   findAccountIdByDocumentIndexes,
   findAccountIdByPhoneIndex,
   insertAccount,
@@ -116,6 +117,8 @@ export interface AccountService {
   /** `raw` as typed into 账号: a mainland mobile or a document number of any type. */
   findAccountIdByIdentifier(raw: string): Promise<string | undefined>;
   findAccountIdByPhone(phoneE164: string): Promise<string | undefined>;
+  /** The account holding the number, read and decrypted as getAccount does (one statement). */
+  getAccountByPhone(phoneE164: string): Promise<AccountView | undefined>;
   /** Accepts what people type (lower-case x, 15-digit legacy resident IDs, full-width digits). */
   findAccountIdByDocument(documentNumber: string): Promise<string | undefined>;
   /** Decrypted: callers mask for display. Undefined for an unknown or malformed id. */
@@ -291,7 +294,17 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   async function getAccount(accountId: string): Promise<AccountView | undefined> {
     if (typeof accountId !== 'string' || !UUID.test(accountId)) return undefined;
     const found = await findAccountWithProofs(db, accountId);
-    if (!found) return undefined;
+    return found && viewOf(found);
+  }
+
+  async function getAccountByPhone(raw: string): Promise<AccountView | undefined> {
+    const mobile = parseMobile(raw);
+    const found = mobile.ok ? await findAccountWithProofsByPhoneIndex(db, blindIndex('phone', mobile.e164)) : undefined;
+    return found && viewOf(found);
+  }
+
+  /** The account decrypted, with its level from the proofs of its current identity. */
+  function viewOf(found: AccountWithProofs): AccountView {
     const { account: row, proofs } = found;
     const name = row.nameEnvelope === null ? undefined : cipher.decrypt(row.nameEnvelope, piiAad.name(row.id));
     const documentNumber = row.numberEnvelope === null ? undefined : cipher.decrypt(row.numberEnvelope, piiAad.documentNumber(row.id));
@@ -411,6 +424,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
     findAccountIdByPhone: findByPhone,
     findAccountIdByDocument: findByDocument,
     getAccount,
+    getAccountByPhone,
     getAccountForClaims,
     verifyPassword,
     setPassword,

@@ -20,7 +20,7 @@ export async function finishLogin(
   /** The account when the caller has just read it (one read per request). */
   loaded?: AccountView,
 ): Promise<void> {
-  const account = loaded?.id === accountId ? loaded : await deps.accounts.getAccount(accountId);
+  const account = await accountOf(deps.accounts, accountId, loaded);
   if (!account || account.status !== 'active') throw new AppError('errors.session_expired', 400);
   const acr = acrFor(account.level, { faceThisSignIn: amr.includes('face') });
   const state = requestState(ctx);
@@ -34,6 +34,11 @@ export async function finishLogin(
     details: { amr, acr },
   });
   seeOther(ctx, await saveResult(details, { login: { accountId, acr, amr, remember: true } }));
+}
+
+/** The account signing in: `loaded` when the caller read this very account in this request, else read now. */
+export function accountOf(accounts: Pick<AccountService, 'getAccount'>, accountId: string, loaded: AccountView | undefined): Promise<AccountView | undefined> {
+  return loaded?.id === accountId ? Promise.resolve(loaded) : accounts.getAccount(accountId);
 }
 
 /**

@@ -10,9 +10,10 @@ import { isLocalMethod, signInMethodInfo, type SignInMethod, type UpstreamName }
 import { browserIdOf } from '../../http/csrf.js';
 import { t, type Locale } from '../../i18n/index.js';
 import { bindPhoneFlow, offeredPhoneAad, type BindPhoneFacts } from '../../flows/login/federated.js';
+import type { AccountView } from '../../services/accounts.js';
 import type { RouteDeps } from '../deps.js';
 import { clientIdOf, clientNameOf, type InteractionDetails } from './details.js';
-import { finishLogin } from './finish.js';
+import { accountOf, finishLogin } from './finish.js';
 import { loginPageDeps, renderLoginPage, type LoginPageModel } from './login-page.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
@@ -21,9 +22,17 @@ import { requestState } from '../../http/state.js';
  * Signs the account in, unless a requirement (a phone to bind) comes first. `upstreamPhone` is the
  * number an upstream has on record for the person: offered (sealed, shown masked) when binding.
  */
-export async function continueSignIn(ctx: Context, deps: RouteDeps, details: InteractionDetails, accountId: string, amr: string[], needsPhone?: boolean, upstreamPhone?: { upstream: UpstreamName; phone: string }): Promise<void> {
+export async function continueSignIn(
+  ctx: Context,
+  deps: RouteDeps,
+  details: InteractionDetails,
+  accountId: string,
+  amr: string[],
+  known: { account?: AccountView; needsPhone?: boolean; upstreamPhone?: { upstream: UpstreamName; phone: string } } = {},
+): Promise<void> {
   const { services } = deps;
-  const account = needsPhone === undefined ? await services.accounts.getAccount(accountId) : undefined;
+  const { needsPhone, upstreamPhone } = known;
+  const account = needsPhone === undefined ? await accountOf(services.accounts, accountId, known.account) : undefined;
   const mustBind = needsPhone ?? (!account || account.needsPhone || !account.phoneE164);
   if (mustBind) {
     const offered = offeredPhone(deps, upstreamPhone);
@@ -92,12 +101,12 @@ export async function settleOutcome(ctx: Context, deps: RouteDeps, details: Inte
       return;
     }
     case 'identified':
-      await continueSignIn(ctx, deps, details, outcome.accountId, outcome.amr);
+      await continueSignIn(ctx, deps, details, outcome.accountId, outcome.amr, outcome.account ? { account: outcome.account } : {});
       return;
     case 'asserted': {
       const result = await deps.services.upstreamLinks.signIn(outcome.assertion, { ip: state.ip, requestId: state.requestId });
       const { upstream, phone } = outcome.assertion;
-      await continueSignIn(ctx, deps, details, result.accountId, outcome.amr, result.needsPhone, phone ? { upstream, phone } : undefined);
+      await continueSignIn(ctx, deps, details, result.accountId, outcome.amr, { needsPhone: result.needsPhone, ...(phone ? { upstreamPhone: { upstream, phone } } : {}) });
       return;
     }
   }

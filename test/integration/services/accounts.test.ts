@@ -247,6 +247,18 @@ t.test(`look-ups (${engineName})`, async (t) => {
 
   t.equal(await accounts.getAccount('00000000-0000-4000-8000-000000000000'), undefined);
   t.equal(await accounts.getAccount('not-a-uuid'), undefined);
+
+  await t.test('the account by its number: the very view getAccount gives, in one statement', async (t) => {
+    const before = testDb.database.stats.queries;
+    const byPhone = await accounts.getAccountByPhone('+8613912345678');
+    t.equal(testDb.database.stats.queries - before, 1, 'one statement');
+    t.same(byPhone, await accounts.getAccount(a.accountId), 'the holder of the number, decrypted and levelled as getAccount does');
+    t.equal(byPhone?.id, a.accountId);
+    t.equal((await accounts.getAccountByPhone('138 1234 5678'))?.id, b.accountId, 'each number its own holder');
+    for (const unknown of ['+8613000000000', 'not a phone', '', 'x'.repeat(5000)]) {
+      t.equal(await accounts.getAccountByPhone(unknown), undefined, `no holder: ${unknown.slice(0, 12)}`);
+    }
+  });
 });
 
 t.test(`claims from a read made ahead count only for the account it read (${engineName})`, async (t) => {
