@@ -17,3 +17,15 @@ const readsPayloadAccount = /^\/(?:token|me|auth\/[^/]+)$/;
 export function readsAccountAfterPayload(path: string): boolean {
   return readsPayloadAccount.test(path);
 }
+
+/**
+ * The provider requests whose stored-model writes are held and stored together (in one statement,
+ * before the reply): the token endpoint (a code's tokens) and the return to /auth/<uid> (the
+ * interaction removed; session, grant and code stored). Nothing else happens between their writes
+ * and their reply (no upstream call that could see a write before it is stored).
+ */
+const defersWrites = /^\/(?:token|auth\/[^/]+)$/;
+
+export function defersPayloadWrites(path: string): boolean {
+  return defersWrites.test(path);
+}

@@ -1,6 +1,8 @@
 // oidc-provider's persistence: every model in oidc_payloads, Client from the clients table. `consume`
 // is one conditional update, so a code redeems once. A token is read with its grant, session,
-// same-value twin and (where claims follow) its account in one round trip (request-reads.ts).
+// same-value twin and (where claims follow) its account in one round trip (request-reads.ts). Where
+// the request defers writes, upserts and removals are held and stored in one statement before the
+// next read (read-your-writes) and at the request's end (deferred-writes.ts).
 
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
@@ -15,6 +17,7 @@ import {
   findPayloadBy,
   findPayloadWithRelations,
   upsertPayload,
+  writePayloads,
   type StoredPayload,
 } from '../repositories/oidc-payloads.js';
 import type { ClientMetadata, ClientStore } from './client-store.js';
@@ -55,6 +58,20 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Stores the writes this request has held (one statement); every database read and the request's end await it. */
+export function storeHeldWrites(db: Kysely<DB>): Promise<void> {
+  return requestReads.settleWrites((writes) => guarded(() => writePayloads(db, writes)));
+}
+
+/**
+ * Runs a database read after the store of held writes when there is one to wait for; otherwise at
+ * once, in the same tick: look-ups made together must reach the read-ahead before it is under way
+ * (introspection's twin look-up).
+ */
+function afterHeldWrites<T>(db: Kysely<DB>, read: () => Promise<T>): Promise<T> {
+  return requestReads.mustStoreBeforeReading() ? storeHeldWrites(db).then(read) : read();
+}
+
 function toProviderPayload(stored: StoredPayload | undefined): AdapterPayload | undefined {
   if (!stored) return undefined;
   const payload = stored.payload as AdapterPayload;
@@ -72,12 +89,18 @@ class KyselyAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     requestReads.forgetModel(this.model);
     const expiresAt = expiresIn ? new Date(this.clock.now().getTime() + expiresIn * 1000) : null;
-    await guarded(() => upsertPayload(this.db, { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt }));
+    const write = { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt };
+    if (requestReads.deferWrite(write)) return;
+    await guarded(() => upsertPayload(this.db, write));
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
     const ahead = requestReads.recall(this.model, 'id', id);
     if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
+    return afterHeldWrites(this.db, () => this.read(id));
+  }
+
+  private async read(id: string): Promise<AdapterPayload | undefined> {
     const accountAt = requestReads.accountsWanted() ? accountIdAt[this.model] : undefined;
     if (!tokensWithRelations.has(this.model) && !accountAt) return toProviderPayload(await guarded(() => findPayload(this.db, this.model, id)));
     const twin = twinOf[this.model];
@@ -93,27 +116,28 @@ class KyselyAdapter implements Adapter {
   async findByUid(uid: string): Promise<AdapterPayload | undefined> {
     const ahead = requestReads.recall(this.model, 'uid', uid);
     if (ahead !== undefined) return toProviderPayload((await ahead) ?? undefined);
-    return toProviderPayload(await guarded(() => findPayloadBy(this.db, this.model, 'uid', uid)));
+    return toProviderPayload(await afterHeldWrites(this.db, () => guarded(() => findPayloadBy(this.db, this.model, 'uid', uid))));
   }
 
   async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-    return toProviderPayload(await guarded(() => findPayloadBy(this.db, this.model, 'user_code', userCode)));
+    return toProviderPayload(await afterHeldWrites(this.db, () => guarded(() => findPayloadBy(this.db, this.model, 'user_code', userCode))));
   }
 
   async consume(id: string): Promise<void> {
     requestReads.forgetModel(this.model);
-    const consumed = await guarded(() => consumePayload(this.db, this.model, id, this.clock.now()));
+    const consumed = await afterHeldWrites(this.db, () => guarded(() => consumePayload(this.db, this.model, id, this.clock.now())));
     if (!consumed) throw new errors.InvalidGrant('grant has already been used');
   }
 
   async destroy(id: string): Promise<void> {
     requestReads.forgetModel(this.model);
+    if (requestReads.deferWrite({ model: this.model, id, payload: null })) return;
     await guarded(() => destroyPayload(this.db, this.model, id));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
     requestReads.forgetAll();
-    await guarded(() => destroyByGrantId(this.db, this.model, grantId));
+    await afterHeldWrites(this.db, () => guarded(() => destroyByGrantId(this.db, this.model, grantId)));
   }
 }
 

@@ -2,11 +2,13 @@
 // session come in the same round trip and oidc-provider's next look-ups are answered from here;
 // a row still on its way (a look-up started in the same tick) is kept as its promise. Where the
 // request reads an account next (userinfo and token build claims; the return from an interaction
-// checks the account it signed in), that account comes in the payload's round trip too.
+// checks the account it signed in), that account comes in the payload's round trip too. Where the
+// request holds its writes (holdWrites), they are kept here and stored together: before the
+// request's next database read and at its end (adapter.ts, deferred-writes.ts).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AccountWithProofs } from '../repositories/accounts.js';
-import type { StoredPayload } from '../repositories/oidc-payloads.js';
+import type { PayloadWrite, StoredPayload } from '../repositories/oidc-payloads.js';
 
 type Read = StoredPayload | null;
 interface Reads {
@@ -15,6 +17,14 @@ interface Reads {
   accountsWanted: boolean;
   /** Accounts read with a token, by id: the account with its proofs, or null (gone). */
   accounts: Map<string, AccountWithProofs | null>;
+  /** Whether writes wait to be stored together (see deferWrite). */
+  writesDeferred: boolean;
+  /** The writes waiting, the last one per (model, id). */
+  writes: Map<string, PayloadWrite>;
+  /** The store of the writes taken last (settleWrites), still under way or done. */
+  storing: Promise<void> | undefined;
+  /** How many stores are under way. */
+  storesUnderWay: number;
 }
 
 const storage = new AsyncLocalStorage<Reads>();
@@ -23,7 +33,7 @@ const keyFor = (model: string, by: 'id' | 'uid', value: string) => `${model}\u00
 
 /** Runs one provider request with its own (empty) read-ahead store; `accountsWanted` when it reads an account next. */
 export function withRequestReads<T>(work: () => T, options: { accountsWanted?: boolean } = {}): T {
-  return storage.run({ rows: new Map(), accountsWanted: options.accountsWanted === true, accounts: new Map() }, work);
+  return storage.run({ rows: new Map(), accountsWanted: options.accountsWanted === true, accounts: new Map(), writesDeferred: false, writes: new Map(), storing: undefined, storesUnderWay: 0 }, work);
 }
 
 export const requestReads = {
@@ -68,5 +78,48 @@ export const requestReads = {
   /** The account read ahead under this id in this request, or undefined (not read ahead). */
   recallAccount(id: string): AccountWithProofs | null | undefined {
     return storage.getStore()?.accounts.get(id);
+  },
+  /** From now on this request's writes are held (deferred-writes.ts, which stores them at its end); false outside a request. */
+  holdWrites(): boolean {
+    const reads = storage.getStore();
+    if (reads) reads.writesDeferred = true;
+    return reads !== undefined;
+  },
+  /** Holds a write when this request defers its writes (it replaces an earlier write of the same row); false: store it now. */
+  deferWrite(write: PayloadWrite): boolean {
+    const reads = storage.getStore();
+    if (!reads?.writesDeferred) return false;
+    reads.writes.set(keyFor(write.model, 'id', write.id), write);
+    return true;
+  },
+  /**
+   * Stores the writes held so far with `store` (after any store still under way) and returns that
+   * store; with none held, the one under way (or nothing). Whoever reads next awaits it first.
+   */
+  settleWrites(store: (writes: PayloadWrite[]) => Promise<void>): Promise<void> {
+    const reads = storage.getStore();
+    if (!reads) return Promise.resolve();
+    if (reads.writes.size > 0) {
+      const writes = [...reads.writes.values()];
+      reads.writes.clear();
+      reads.storesUnderWay += 1;
+      // A store that failed was reported to whoever awaited it; these writes are tried on their own.
+      reads.storing = (reads.storing ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => store(writes))
+        .finally(() => {
+          reads.storesUnderWay -= 1;
+        });
+    }
+    return reads.storing ?? Promise.resolve();
+  },
+  /** Whether writes are held that no store has taken yet. */
+  holdsWrites(): boolean {
+    return (storage.getStore()?.writes.size ?? 0) > 0;
+  },
+  /** Whether a read must wait for a store first: writes held, or a store of them under way. */
+  mustStoreBeforeReading(): boolean {
+    const reads = storage.getStore();
+    return reads !== undefined && (reads.writes.size > 0 || reads.storesUnderWay > 0);
   },
 };

@@ -11,7 +11,8 @@ import type { Logger } from '../log/logger.js';
 import { keySetFingerprint } from '../repositories/signing-keys.js';
 import { loadKeyMaterial, type KeyMaterial } from './keys.js';
 import { publicDocumentCache } from './public-documents.js';
-import { readsAccountAfterPayload } from '../http/protocol-paths.js';
+import { defersPayloadWrites, readsAccountAfterPayload } from '../http/protocol-paths.js';
+import { withHeldWritesStored } from './deferred-writes.js';
 import { withRequestReads } from './request-reads.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -65,7 +66,11 @@ export async function createOidcRuntime(deps: {
     get cookieKeys() {
       return material.cookieKeys;
     },
-    middleware: (ctx, next) => withRequestReads(() => cache(ctx, () => mounted(ctx, next)), { accountsWanted: readsAccountAfterPayload(ctx.path) }),
+    middleware: (ctx, next) => {
+      const handle = () => cache(ctx, () => mounted(ctx, next));
+      const holding = defersPayloadWrites(ctx.path);
+      return withRequestReads(holding ? () => withHeldWritesStored(ctx, deps.db, handle) : handle, { accountsWanted: readsAccountAfterPayload(ctx.path) });
+    },
     refreshKeys,
     stop: () => clearInterval(timer),
   };

@@ -30,6 +30,36 @@ export async function upsertPayload(
   `.execute(db);
 }
 
+/** One write oidc-provider asked for: the row to store (`payload`), or its removal (`payload: null`). */
+export type PayloadWrite =
+  | { model: string; id: string; payload: Record<string, unknown>; expiresAt: Date | null }
+  | { model: string; id: string; payload: null };
+
+/**
+ * Several writes in ONE statement (so all of them or none): the removals, then the rows stored as
+ * upsertPayload stores one. Each (model, id) at most once: the caller keeps only its last write.
+ */
+export async function writePayloads(db: Executor, writes: readonly PayloadWrite[]): Promise<void> {
+  const removed = writes.filter((w) => w.payload === null);
+  const stored = writes.filter((w): w is Extract<PayloadWrite, { payload: Record<string, unknown> }> => w.payload !== null);
+  const column = <T>(pick: (w: (typeof stored)[number]) => T) => stored.map(pick);
+  await sql`
+    with removed as (
+      delete from oidc_payloads p
+       using unnest(${removed.map((w) => w.model)}::text[], ${removed.map((w) => w.id)}::text[]) as r(model, id)
+       where p.model = r.model and p.id = r.id
+    )
+    insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
+    select w.model, w.id, w.payload::jsonb, w.grant_id, w.uid, w.user_code, w.expires_at
+      from unnest(${column((w) => w.model)}::text[], ${column((w) => w.id)}::text[], ${column((w) => JSON.stringify(w.payload))}::text[],
+                  ${column((w) => stringOrNull(w.payload.grantId))}::text[], ${column((w) => stringOrNull(w.payload.uid))}::text[],
+                  ${column((w) => stringOrNull(w.payload.userCode))}::text[], ${column((w) => w.expiresAt?.toISOString() ?? null)}::timestamptz[])
+        as w(model, id, payload, grant_id, uid, user_code, expires_at)
+    on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
+      uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at
+  `.execute(db);
+}
+
 export async function findPayload(db: Executor, model: string, id: string): Promise<StoredPayload | undefined> {
   const { rows } = await sql<PayloadRow>`select payload, consumed_at from oidc_payloads where model = ${model} and id = ${id}`.execute(db);
   const row = rows[0];
