@@ -3,6 +3,7 @@
 
 import { sql, type Kysely } from 'kysely';
 import type { CaseStatusColumn, DB } from '../db/schema.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface CaseRow {
   id: string;
@@ -75,10 +76,6 @@ export async function findCaseByNumber(db: Kysely<DB>, clientId: string, caseNo:
 }
 
 /** Account and case ids are uuid columns: anything else matches nothing (and never reaches SQL). */
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
-
 export async function findCaseOfAccount(db: Kysely<DB>, accountId: string, caseId: string): Promise<CaseRow | undefined> {
   if (!isUuid(caseId)) return undefined;
   const row = await db.selectFrom('cases').select(caseColumns).where('id', '=', caseId).where('account_id', '=', accountId).executeTakeFirst();

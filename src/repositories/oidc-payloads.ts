@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 import { accountWithProofsFrom, accountWithProofsJson, type AccountJson, type AccountWithProofs } from './accounts.js';
+import { uuidPatternSource } from '../domain/ids.js';
 
 export interface StoredPayload {
   payload: Record<string, unknown>;
@@ -131,8 +132,6 @@ export interface PayloadWithRelations {
   account?: { id: string; read: AccountWithProofs | null };
 }
 
-/** An account id as the account read accepts it: anything else reads no account (never a failed cast). */
-const uuidText = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 /**
  * One round trip for what oidc-provider reads one after another for every token it is shown
@@ -155,7 +154,7 @@ export async function findPayloadWithRelations(
     union all
     select 'account', ${accountWithProofsJson(sql`(t.payload #>> ${accountPath}::text[])::uuid`)}::jsonb, null
       from oidc_payloads t
-     where t.model = ${model} and t.id = ${id} and t.payload #>> ${accountPath}::text[] ~ ${uuidText}
+     where t.model = ${model} and t.id = ${id} and t.payload #>> ${accountPath}::text[] ~* ${uuidPatternSource}
     union all
     select 'twin', w.payload, w.consumed_at from oidc_payloads w where w.model = ${twinModel ?? null} and w.id = ${id}
     union all

@@ -33,6 +33,7 @@ import { MAX_PASSWORD_BYTES, type PasswordHasher } from './crypto/index.js';
 import { isLegacyDigestHash, verifyLegacyDigestHash } from './crypto/legacy-hash.js';
 import type { Secrets } from './secrets.js';
 import { DuplicateError } from '../repositories/duplicates.js';
+import { isUuid } from '../domain/ids.js';
 
 export const conflictCodes = ['registration.document_taken', 'registration.phone_taken', 'registration.document_family_bound'] as const;
 export type ConflictCode = (typeof conflictCodes)[number];
@@ -155,7 +156,6 @@ export interface AccountServiceDeps {
   policyVersion?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The normalised numbers a typed document number may stand for: as a resident ID (01, which
@@ -292,7 +292,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   }
 
   async function getAccount(accountId: string): Promise<AccountView | undefined> {
-    if (typeof accountId !== 'string' || !UUID.test(accountId)) return undefined;
+    if (!isUuid(accountId)) return undefined;
     const found = await findAccountWithProofs(db, accountId);
     return found && viewOf(found);
   }
@@ -326,7 +326,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   }
 
   async function getAccountForClaims(accountId: string, alreadyRead?: AccountWithProofs | null): Promise<ClaimsAccount | undefined> {
-    if (typeof accountId !== 'string' || !UUID.test(accountId)) return undefined;
+    if (!isUuid(accountId)) return undefined;
     // A read of another account is never used for this one (its level would be carried over).
     const usable = alreadyRead === null || (alreadyRead !== undefined && alreadyRead.account.id === accountId);
     const found = usable ? (alreadyRead ?? undefined) : await findAccountWithProofs(db, accountId);
@@ -384,7 +384,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   }
 
   async function verifyPassword(accountId: string, password: string): Promise<boolean> {
-    const credential = typeof accountId === 'string' && UUID.test(accountId) ? await findPasswordHash(db, accountId) : undefined;
+    const credential = isUuid(accountId) ? await findPasswordHash(db, accountId) : undefined;
     if (!credential) return hasher.verifyAgainstDummy(password);
     const ok = await verifyStoredHash(password, credential.hash);
     if (!ok || credential.status !== 'active') return false;
@@ -403,7 +403,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   }
 
   async function addProof(accountId: string, proof: NewProof, context: ChangeContext = {}): Promise<IdentityLevel> {
-    if (typeof accountId !== 'string' || !UUID.test(accountId)) throw new NotFoundError();
+    if (!isUuid(accountId)) throw new NotFoundError();
     const now = clock.now();
     const { from, to } = await db.transaction().execute((trx) => levels.record(trx, accountId, proof, now));
     if (levelRank(to) > levelRank(from)) {

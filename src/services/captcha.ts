@@ -10,6 +10,7 @@ import { consumeCaptcha, insertCaptcha } from '../repositories/captchas.js';
 import { CAPTCHA_MIME, ensureCaptchaFont, randomCaptchaText, renderCaptchaImage } from './captcha-image.js';
 import { hashSecret, verifySecret } from './crypto/index.js';
 import type { PowChallenge, ProofOfWork } from './proof-of-work.js';
+import { isUuid } from '../domain/ids.js';
 
 export interface CaptchaService {
   /**
@@ -39,7 +40,6 @@ export interface CaptchaDeps {
   proofOfWork: ProofOfWork;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_ANSWER_LENGTH = 16;
 
 function normalise(answer: string): string {
@@ -72,7 +72,7 @@ export function createCaptchaService(deps: CaptchaDeps): CaptchaService {
     },
 
     async verify(id, answer) {
-      if (typeof id !== 'string' || !UUID.test(id)) return false;
+      if (!isUuid(id)) return false;
       const answerHash = await consumeCaptcha(db, id, clock.now());
       if (answerHash === undefined) return false;
       if (typeof answer !== 'string' || answer.length > MAX_ANSWER_LENGTH) return false;

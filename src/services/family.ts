@@ -30,6 +30,7 @@ import type { Audit } from './audit.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { Secrets } from './secrets.js';
 import { DuplicateError } from '../repositories/duplicates.js';
+import { isUuid } from '../domain/ids.js';
 
 export const familyRelations = ['parent', 'spouse', 'child', 'other'] as const satisfies readonly FamilyRelation[];
 export type { FamilyRelation };
@@ -87,7 +88,6 @@ export const familyPiiAad = {
   name: (id: string) => `family_bindings.name:${id}`,
 };
 const aad = familyPiiAad;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A registered member hears about attempts on their number at most this often. */
 const MEMBER_NOTICE_WINDOW_SECONDS = 86_400;
@@ -126,7 +126,7 @@ export function createFamilyService(deps: {
   };
 
   const list = async (binderAccountId: string): Promise<FamilyMember[]> => {
-    if (!UUID.test(binderAccountId)) return [];
+    if (!isUuid(binderAccountId)) return [];
     const rows = await listFamilyBindings(db, binderAccountId);
     return rows.map((r) => ({
       id: r.id,
@@ -218,7 +218,7 @@ export function createFamilyService(deps: {
     },
 
     async unbind(binderAccountId, bindingId, context = {}) {
-      if (!UUID.test(binderAccountId) || !UUID.test(bindingId)) throw new NotFoundError();
+      if (!isUuid(binderAccountId) || !isUuid(bindingId)) throw new NotFoundError();
       const removed = await deleteFamilyBinding(db, bindingId, binderAccountId);
       if (!removed) throw new NotFoundError();
       const member = maskDocument(cipher.decrypt(removed.memberNumberEnvelope, aad.number(bindingId)));

@@ -9,6 +9,7 @@ import type { Clock } from '../../domain/clock.js';
 import { AppError } from '../../errors/app-error.js';
 import { findFlow, insertFlow, updateFlowIfVersion, type FlowRow } from '../../repositories/flows.js';
 import type { FlowDefinition } from './definition.js';
+import { isUuid } from '../../domain/ids.js';
 
 export type FlowErrorReason = 'not_found' | 'expired' | 'wrong_browser' | 'out_of_order' | 'conflict';
 
@@ -48,7 +49,6 @@ export interface FlowStore {
   ): Promise<Flow<S, F>>;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createFlowStore(deps: { db: Kysely<DB>; clock: Clock; bindingKey: Buffer }): FlowStore {
   const { db, clock } = deps;
@@ -83,7 +83,7 @@ export function createFlowStore(deps: { db: Kysely<DB>; clock: Clock; bindingKey
     },
 
     async load(def, id, browserId, expected) {
-      if (!uuidPattern.test(id)) throw new FlowError('not_found');
+      if (!isUuid(id)) throw new FlowError('not_found');
       const row = await findFlow(db, id);
       if (!row || row.kind !== def.kind) throw new FlowError('not_found');
       if (row.browserHash !== browserHash(browserId)) throw new FlowError('wrong_browser');
