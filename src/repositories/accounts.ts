@@ -42,13 +42,21 @@ export async function insertAccount(
 }
 
 /** Records that the account agreed to `version` of the policy texts; false when there is no such account. */
-export async function recordPolicyAcceptance(db: Kysely<DB>, id: string, version: string, now: Date): Promise<boolean> {
-  const result = await db
-    .updateTable('accounts')
-    .set({ policy_version: version, policy_accepted_at: now, updated_at: now })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+/**
+ * Records the version agreed to, once: 'recorded' by the one write that changed it (parallel answers
+ * wait for the row and then find it recorded), 'already' when it was, 'gone' when there is no account.
+ */
+export async function recordPolicyAcceptance(db: Kysely<DB>, id: string, version: string, now: Date): Promise<'recorded' | 'already' | 'gone'> {
+  const { rows } = await sql<{ recorded: boolean }>`
+    with changed as (
+      update accounts set policy_version = ${version}, policy_accepted_at = ${now}, updated_at = ${now}
+       where id = ${id} and policy_version is distinct from ${version}
+      returning 1
+    )
+    select exists (select 1 from changed) as recorded from accounts where id = ${id}
+  `.execute(db);
+  const row = rows[0];
+  return row === undefined ? 'gone' : row.recorded ? 'recorded' : 'already';
 }
 
 export async function insertAccountDocument(

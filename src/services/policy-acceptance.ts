@@ -17,9 +17,9 @@ export interface PolicyAcceptance {
   /** True when the account has not agreed to the version in force (never asked, or an older version). */
   needsAcceptance(account: { policyVersion: string | null }): boolean;
   /**
-   * Records that the account agreed to `version`; false (nothing recorded) when `version` is no
-   * longer the one in force (the page was shown before the operator published a newer one) or the
-   * account is gone.
+   * Records that the account agreed to `version` (once: an answer for a version already recorded
+   * is true with no second audit record); false (nothing recorded) when `version` is no longer the
+   * one in force (the page was shown before the operator published a newer one) or the account is gone.
    */
   accept(accountId: string, version: string, context?: ChangeContext & { clientId?: string | null }): Promise<boolean>;
   /** Records (audit only) that the account did not agree; the sign-in then ends with access_denied. */
@@ -34,8 +34,10 @@ export function createPolicyAcceptance(deps: { db: Kysely<DB>; clock: Clock; aud
     needsAcceptance: (account) => account.policyVersion !== version,
     async accept(accountId, agreed, context = {}) {
       if (agreed !== version) return false;
-      if (!(await recordPolicyAcceptance(db, accountId, version, clock.now()))) return false;
-      await audit.record({ event: 'account.policies_accepted', outcome: 'success', subject: accountId, ...context, details: { version } });
+      const recorded = await recordPolicyAcceptance(db, accountId, version, clock.now());
+      if (recorded === 'gone') return false;
+      // the same answer sent twice (a double click, two tabs) is one acceptance in the trail
+      if (recorded === 'recorded') await audit.record({ event: 'account.policies_accepted', outcome: 'success', subject: accountId, ...context, details: { version } });
       return true;
     },
     async decline(accountId, context = {}) {

@@ -136,6 +136,23 @@ t.test(`a new version of the policy texts is asked for at the next sign-in (${en
     t.ok(atClient(again.page.url), 'a later sign-in in another browser is not asked');
   });
 
+  await t.test('the same answer sent several times at once (double click, two tabs): one acceptance, every answer goes on', async (t) => {
+    const racer = { certType: '01', documentNumber: syntheticIdNumber('19800808'), name: '双击同意', phone: freshPhone() };
+    t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', racer)).status, 201);
+    const browser = createBrowser(updated.url);
+    const { page, flow } = await signIn(updated, rpUpdated, browser, racer.phone);
+    t.ok(isPoliciesPage(page), 'asked for the new version');
+    const form = { _csrf: csrf(page.text), version: inputValue(page.text, 'version') ?? '', answer: 'accept' };
+    const answers = await Promise.all(Array.from({ length: 4 }, () => browser.post(policiesAction(page.text), form)));
+    t.same(answers.map((a) => a.status), [303, 303, 303, 303], 'each answer continues the sign-in');
+    const { id, policy_version } = await versionOf(racer.phone);
+    t.equal(policy_version, newVersion);
+    const recorded = await db.selectFrom('audit_events').select('id').where('event', '=', 'account.policies_accepted').where('subject', '=', id).execute();
+    t.equal(recorded.length, 1, 'one acceptance in the audit trail, not one per request');
+    const landed = await browser.follow(answers[0]?.location as string, atClient);
+    t.ok((await rpUpdated.redeem(landed.url, flow)).access_token, 'and the sign-in completes');
+  });
+
   await t.test('an account that never saw the texts (imported, from an upstream, older) is asked once', async (t) => {
     const other = { certType: '01', documentNumber: syntheticIdNumber('19770707'), name: '吴导入', phone: freshPhone() };
     t.equal((await registerThroughPages(app, createBrowser(app.url), '/register', other)).status, 201);
