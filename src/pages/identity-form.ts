@@ -1,18 +1,14 @@
 // The "who are you" form shared by recovery and appeals (证件类型, 证件号码, 姓名): parsed and
 // checked, and kept in a flow only encrypted.
 
-import { certTypes, type CertType } from '../domain/documents.js';
+import { certTypes } from '../domain/documents.js';
 import { checkPerson } from '../domain/person.js';
 import type { Locale } from '../i18n/index.js';
 import { t } from '../i18n/index.js';
 import { field } from '../http/body.js';
 import type { PiiCipher } from '../services/crypto/index.js';
+import type { TypedIdentity } from '../flows/steps/identity-steps.js';
 
-export interface TypedIdentity {
-  certType: CertType;
-  idNumber: string;
-  name: string;
-}
 
 const aad = 'flows.identity';
 

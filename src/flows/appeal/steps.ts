@@ -9,7 +9,7 @@ import type { MessageKey } from '../../i18n/index.js';
 import type { PiiCipher } from '../../services/crypto/index.js';
 import type { IdentityAssurance } from '../../services/identity-assurance.js';
 import { FlowError, type Flow } from '../engine/store.js';
-import { sendRefusal, type IdentityStepDeps, type StepContext, type StepOutcome, type TypedIdentity } from '../recovery/steps.js';
+import { sendRefusal, type IdentityStepDeps, type StepContext, type StepOutcome, type TypedIdentity } from '../steps/identity-steps.js';
 import { verifySmsCode } from '../steps/sms-code.js';
 import { appealFlow, appealTypes, type AppealFacts, type AppealState, type AppealType } from './states.js';
 

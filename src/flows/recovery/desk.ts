@@ -6,7 +6,7 @@ import { maskPhone } from '../../domain/masking.js';
 import { parseMobile } from '../../domain/phone.js';
 import { verifySmsCode } from '../steps/sms-code.js';
 import { recoveryFlow } from './states.js';
-import type { IdentityStepDeps, StepContext, StepOutcome } from './steps.js';
+import type { IdentityStepDeps, StepContext, StepOutcome } from '../steps/identity-steps.js';
 
 /** Tries of the desk code form per IP address and hour (each code also allows only a few tries). */
 export const deskCodeTriesPerIpHour = 20;

@@ -4,7 +4,7 @@
 import type { Context } from 'koa';
 import { appealTypes } from '../../flows/appeal/states.js';
 import type { AppealFlow } from '../../flows/appeal/steps.js';
-import type { StepOutcome } from '../../flows/recovery/steps.js';
+import type { StepOutcome } from '../../flows/steps/identity-steps.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 import { render } from '../../http/views.js';

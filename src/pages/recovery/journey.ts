@@ -6,7 +6,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { FlowDefinition } from '../../flows/engine/definition.js';
 import type { Flow } from '../../flows/engine/store.js';
-import type { IdentityStepDeps, StepContext } from '../../flows/recovery/steps.js';
+import type { IdentityStepDeps, StepContext } from '../../flows/steps/identity-steps.js';
 import { browserIdOf } from '../../http/csrf.js';
 import type { FormGuard } from '../../http/form-guard.js';
 import { requestState } from '../../http/state.js';

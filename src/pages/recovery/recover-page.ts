@@ -5,7 +5,8 @@
 import type { Context } from 'koa';
 import type { Locale } from '../../i18n/index.js';
 import { t } from '../../i18n/index.js';
-import type { RecoveryFlow, StepOutcome } from '../../flows/recovery/steps.js';
+import type { RecoveryFlow } from '../../flows/recovery/steps.js';
+import type { StepOutcome } from '../../flows/steps/identity-steps.js';
 import { seeOther } from '../../http/redirect.js';
 import { requestState } from '../../http/state.js';
 import { render } from '../../http/views.js';

@@ -6,7 +6,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { t } from '../../i18n/index.js';
-import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
+import type { RouteDeps } from '../../pages/deps.js';
 import { attemptOf, loadInteraction } from '../../pages/interaction/details.js';
 import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
 import { appLinkFor } from '../../pages/interaction/app-link.js';
@@ -15,7 +15,6 @@ import { requestState } from '../../http/state.js';
 export function interactionQrRoutes(deps: RouteDeps): Router {
   const router = new Router({ prefix: '/interaction/:uid/qr' });
   const { services } = deps;
-  const guard = formGuardFor(deps);
   const locale = (ctx: Context) => (requestState(ctx)).locale;
   const seconds = (until: Date) => Math.max(0, Math.round((until.getTime() - deps.clock.now().getTime()) / 1000));
 
