@@ -56,7 +56,6 @@ async function once(): Promise<void> {
   else await smsSignIn(http, job.rp, who.phone, { id: who.captcha, answer: job.captchaAnswer }, smsCode);
 }
 
-let measuring = false;
 /** The measured window: completions whose finish falls inside it are counted (steady state). */
 let windowStart = Number.POSITIVE_INFINITY;
 let windowEnd = Number.POSITIVE_INFINITY;
@@ -90,7 +89,6 @@ let elapsedMs: number;
 if (job.count !== undefined) {
   const target = job.count;
   let started = 0;
-  measuring = true;
   http.recording = true;
   windowStart = performance.now();
   await Promise.all(Array.from({ length: job.concurrency }, () => citizen(() => started++ >= target)));
@@ -100,13 +98,11 @@ if (job.count !== undefined) {
   windowStart = performance.now() + warmupMs;
   windowEnd = windowStart + (job.durationMs ?? 10_000);
   const timer = setTimeout(() => {
-    measuring = true;
     http.recording = true;
   }, warmupMs);
   await Promise.all(Array.from({ length: job.concurrency }, () => citizen(() => performance.now() >= windowEnd)));
   clearTimeout(timer);
   elapsedMs = Math.min(performance.now(), windowEnd) - windowStart;
-  measuring = false;
 }
 
 process.stdout.write(

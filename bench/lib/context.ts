@@ -6,7 +6,6 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Database } from '../../src/db/connect.js';
 import type { Secrets } from '../../src/services/secrets.js';

@@ -23,7 +23,7 @@ t.test(`user centre in a real browser: 账号关联 (${engineName})`, async (t) 
     const card = upstreamAccounts.essc.find((h) => h.name === linker.name);
     if (!jszwAccount || !card) throw new Error('fixture missing');
     const linkerId = (await services.accounts.findAccountIdByDocument(linker.documentNumber)) as string;
-    const { context, page, cspViolations, pageErrors } = await centre(t, linker, '/account/links', { width: 375, height: 812 });
+    const { page, cspViolations, pageErrors } = await centre(t, linker, '/account/links', { width: 375, height: 812 });
     await page.getByRole('button', { name: '关联 江苏政务', exact: true }).click();
     await page.waitForURL((url) => url.href.startsWith(mocks.urls.jszw));
     await page.getByRole('heading', { name: '江苏政务服务网 统一身份认证' }).waitFor();
