@@ -24,8 +24,8 @@ export function readsAccountAfterPayload(path: string): boolean {
  * interaction removed; session, grant and code stored). Nothing else happens between their writes
  * and their reply (no upstream call that could see a write before it is stored).
  */
-const defersWrites = /^\/(?:token|auth\/[^/]+)$/;
+const holdsWritesPath = /^\/(?:token|auth\/[^/]+)$/;
 
-export function defersPayloadWrites(path: string): boolean {
-  return defersWrites.test(path);
+export function holdsPayloadWrites(path: string): boolean {
+  return holdsWritesPath.test(path);
 }

@@ -1,8 +1,8 @@
 // oidc-provider's persistence: every model in oidc_payloads, Client from the clients table. `consume`
 // is one conditional update, so a code redeems once. A token is read with its grant, session,
 // same-value twin and (where claims follow) its account in one round trip (request-reads.ts). Where
-// the request defers writes, upserts and removals are held and stored in one statement before the
-// next read (read-your-writes) and at the request's end (deferred-writes.ts).
+// the request holds writes, upserts and removals are kept and stored in one statement before the
+// next read (read-your-writes) and at the request's end (held-writes.ts).
 
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { Kysely } from 'kysely';
@@ -90,7 +90,7 @@ class KyselyAdapter implements Adapter {
     requestReads.forgetModel(this.model);
     const expiresAt = expiresIn ? new Date(this.clock.now().getTime() + expiresIn * 1000) : null;
     const write = { model: this.model, id, payload: payload as Record<string, unknown>, expiresAt };
-    if (requestReads.deferWrite(write)) return;
+    if (requestReads.holdWrite(write)) return;
     await guarded(() => upsertPayload(this.db, write));
   }
 
@@ -131,7 +131,7 @@ class KyselyAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     requestReads.forgetModel(this.model);
-    if (requestReads.deferWrite({ model: this.model, id, payload: null })) return;
+    if (requestReads.holdWrite({ model: this.model, id, payload: null })) return;
     await guarded(() => destroyPayload(this.db, this.model, id));
   }
 

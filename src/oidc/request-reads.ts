@@ -3,8 +3,8 @@
 // a row still on its way (a look-up started in the same tick) is kept as its promise. Where the
 // request reads an account next (userinfo and token build claims; the return from an interaction
 // checks the account it signed in), that account comes in the payload's round trip too. Where the
-// request holds its writes (holdWrites), they are kept here and stored together: before the
-// request's next database read and at its end (adapter.ts, deferred-writes.ts).
+// request holds its writes (startHoldingWrites), they are kept here and stored together: before the
+// request's next database read and at its end (adapter.ts, held-writes.ts).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AccountWithProofs } from '../repositories/accounts.js';
@@ -17,8 +17,8 @@ interface Reads {
   accountsWanted: boolean;
   /** Accounts read with a token, by id: the account with its proofs, or null (gone). */
   accounts: Map<string, AccountWithProofs | null>;
-  /** Whether writes wait to be stored together (see deferWrite). */
-  writesDeferred: boolean;
+  /** Whether writes wait to be stored together (see holdWrite). */
+  holding: boolean;
   /** The writes waiting, the last one per (model, id). */
   writes: Map<string, PayloadWrite>;
   /** The store of the writes taken last (settleWrites), still under way or done. */
@@ -33,7 +33,7 @@ const keyFor = (model: string, by: 'id' | 'uid', value: string) => `${model}\u00
 
 /** Runs one provider request with its own (empty) read-ahead store; `accountsWanted` when it reads an account next. */
 export function withRequestReads<T>(work: () => T, options: { accountsWanted?: boolean } = {}): T {
-  return storage.run({ rows: new Map(), accountsWanted: options.accountsWanted === true, accounts: new Map(), writesDeferred: false, writes: new Map(), storing: undefined, storesUnderWay: 0 }, work);
+  return storage.run({ rows: new Map(), accountsWanted: options.accountsWanted === true, accounts: new Map(), holding: false, writes: new Map(), storing: undefined, storesUnderWay: 0 }, work);
 }
 
 export const requestReads = {
@@ -79,16 +79,16 @@ export const requestReads = {
   recallAccount(id: string): AccountWithProofs | null | undefined {
     return storage.getStore()?.accounts.get(id);
   },
-  /** From now on this request's writes are held (deferred-writes.ts, which stores them at its end); false outside a request. */
-  holdWrites(): boolean {
+  /** From now on this request's writes are held (held-writes.ts, which stores them at its end); false outside a request. */
+  startHoldingWrites(): boolean {
     const reads = storage.getStore();
-    if (reads) reads.writesDeferred = true;
+    if (reads) reads.holding = true;
     return reads !== undefined;
   },
-  /** Holds a write when this request defers its writes (it replaces an earlier write of the same row); false: store it now. */
-  deferWrite(write: PayloadWrite): boolean {
+  /** Holds a write when this request holds its writes (it replaces an earlier write of the same row); false: store it now. */
+  holdWrite(write: PayloadWrite): boolean {
     const reads = storage.getStore();
-    if (!reads?.writesDeferred) return false;
+    if (!reads?.holding) return false;
     reads.writes.set(keyFor(write.model, 'id', write.id), write);
     return true;
   },
@@ -114,7 +114,7 @@ export const requestReads = {
     return reads.storing ?? Promise.resolve();
   },
   /** Whether writes are held that no store has taken yet. */
-  holdsWrites(): boolean {
+  hasHeldWrites(): boolean {
     return (storage.getStore()?.writes.size ?? 0) > 0;
   },
   /** Whether a read must wait for a store first: writes held, or a store of them under way. */

@@ -11,8 +11,8 @@ import type { Logger } from '../log/logger.js';
 import { keySetFingerprint } from '../repositories/signing-keys.js';
 import { loadKeyMaterial, type KeyMaterial } from './keys.js';
 import { publicDocumentCache } from './public-documents.js';
-import { defersPayloadWrites, readsAccountAfterPayload } from '../http/protocol-paths.js';
-import { withHeldWritesStored } from './deferred-writes.js';
+import { holdsPayloadWrites, readsAccountAfterPayload } from '../http/protocol-paths.js';
+import { withHeldWritesStored } from './held-writes.js';
 import { withRequestReads } from './request-reads.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -68,7 +68,7 @@ export async function createOidcRuntime(deps: {
     },
     middleware: (ctx, next) => {
       const handle = () => cache(ctx, () => mounted(ctx, next));
-      const holding = defersPayloadWrites(ctx.path);
+      const holding = holdsPayloadWrites(ctx.path);
       return withRequestReads(holding ? () => withHeldWritesStored(ctx, deps.db, handle) : handle, { accountsWanted: readsAccountAfterPayload(ctx.path) });
     },
     refreshKeys,

@@ -154,7 +154,7 @@ export async function findPayloadWithRelations(
     union all
     select 'account', ${accountWithProofsJson(sql`(t.payload #>> ${accountPath}::text[])::uuid`)}::jsonb, null
       from oidc_payloads t
-     where t.model = ${model} and t.id = ${id} and t.payload #>> ${accountPath}::text[] ~* ${uuidPatternSource}
+     where t.model = ${model} and t.id = ${id} and t.payload #>> ${accountPath}::text[] ~ ${uuidPatternSource}
     union all
     select 'twin', w.payload, w.consumed_at from oidc_payloads w where w.model = ${twinModel ?? null} and w.id = ${id}
     union all

@@ -9,7 +9,7 @@ import { createControllableClock } from '../../../src/domain/clock.js';
 import { UnavailableError } from '../../../src/errors/app-error.js';
 import { createAdapterFactory } from '../../../src/oidc/adapter.js';
 import { createClientStore } from '../../../src/oidc/client-store.js';
-import { withHeldWritesStored } from '../../../src/oidc/deferred-writes.js';
+import { withHeldWritesStored } from '../../../src/oidc/held-writes.js';
 import { requestReads, withRequestReads } from '../../../src/oidc/request-reads.js';
 import { createTestDatabase, engineName } from '../../helpers/database.js';
 
@@ -40,7 +40,7 @@ t.test(`held writes (${engineName})`, async (t) => {
         await sessions.upsert('s1', { uid: 'su1', accountId: 'a1' } as never, 600);
         await grants.upsert('g1', { accountId: 'a1', clientId: 'c1' } as never, 600);
         await codes.upsert('c1', { grantId: 'g1', accountId: 'a1' } as never, 60);
-        t.equal(requestReads.holdsWrites(), true, 'held, not yet stored');
+        t.equal(requestReads.hasHeldWrites(), true, 'held, not yet stored');
         t.equal(await stored('Session', 's1'), null, 'nothing in the table while held');
       }),
     );

@@ -16,7 +16,7 @@ import { requestReads } from './request-reads.js';
  * them; an error of the request itself goes on unchanged.
  */
 export async function withHeldWritesStored(ctx: Context, db: Kysely<DB>, work: () => Promise<unknown>): Promise<void> {
-  if (!requestReads.holdWrites()) {
+  if (!requestReads.startHoldingWrites()) {
     await work();
     return;
   }
@@ -28,7 +28,7 @@ export async function withHeldWritesStored(ctx: Context, db: Kysely<DB>, work: (
     throw err;
   }
   // A store that failed earlier in the request was answered by the provider (it awaited it before a read).
-  const fresh = requestReads.holdsWrites();
+  const fresh = requestReads.hasHeldWrites();
   const storing = storeHeldWrites(db);
   if (!fresh) return storing.catch(() => undefined);
   try {
