@@ -1,6 +1,7 @@
 // The browser side of 扫码登录 under /interaction/:uid/qr (the interaction cookie rides along):
 //   GET  status.json?ticket=…  → { state, message, submit, renew, expires_in } (polled by qr-login.js)
 //   GET  ticket.json            → a fresh ticket { ticket, image, link, app_link, expires_in } when one expired
+//                                  (counted in the per-IP limit of state-changing requests: 429 past it)
 //   (POST complete { ticket }, the confirmed ticket taken once, is the interaction router's, as for every method)
 
 import Router from '@koa/router';
@@ -10,6 +11,7 @@ import type { RouteDeps } from '../../pages/deps.js';
 import { attemptOf, loadInteraction } from '../../pages/interaction/details.js';
 import { authenticatorsOf, qrDataUrl } from '../../pages/interaction/login-page.js';
 import { appLinkFor } from '../../pages/interaction/app-link.js';
+import { limitPostsPerIp } from '../../http/form-guard.js';
 import { requestState } from '../../http/state.js';
 
 export function interactionQrRoutes(deps: RouteDeps): Router {
@@ -36,6 +38,8 @@ export function interactionQrRoutes(deps: RouteDeps): Router {
 
   router.get('/ticket.json', async (ctx) => {
     const { uid } = ctx.params as { uid: string };
+    // Issuing a ticket writes a row: it counts in the per-IP budget of state-changing requests.
+    await limitPostsPerIp(ctx, services.rateLimiter, deps.config.rateLimits.postsPerIpPerMinute);
     const details = await loadInteraction(ctx, deps.oidc.provider, uid);
     const qr = authenticatorsOf(deps).qr;
     if (!qr) {
