@@ -22,10 +22,11 @@ export async function upsertPayload(
   db: Executor,
   row: { model: string; id: string; payload: Record<string, unknown>; expiresAt: Date | null },
 ): Promise<void> {
+  const looked = lookUpColumns(row.payload);
   await sql`
     insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
-    values (${row.model}, ${row.id}, ${JSON.stringify(row.payload)}, ${stringOrNull(row.payload.grantId)},
-            ${stringOrNull(row.payload.uid)}, ${stringOrNull(row.payload.userCode)}, ${row.expiresAt})
+    values (${row.model}, ${row.id}, ${JSON.stringify(row.payload)}, ${looked.grantId},
+            ${looked.uid}, ${looked.userCode}, ${row.expiresAt})
     on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
       uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at
   `.execute(db);
@@ -43,6 +44,7 @@ export type PayloadWrite =
 export async function writePayloads(db: Executor, writes: readonly PayloadWrite[]): Promise<void> {
   const removed = writes.filter((w) => w.payload === null);
   const stored = writes.filter((w): w is Extract<PayloadWrite, { payload: Record<string, unknown> }> => w.payload !== null);
+  const looked = stored.map((w) => lookUpColumns(w.payload));
   const column = <T>(pick: (w: (typeof stored)[number]) => T) => stored.map(pick);
   await sql`
     with removed as (
@@ -53,8 +55,8 @@ export async function writePayloads(db: Executor, writes: readonly PayloadWrite[
     insert into oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
     select w.model, w.id, w.payload::jsonb, w.grant_id, w.uid, w.user_code, w.expires_at
       from unnest(${column((w) => w.model)}::text[], ${column((w) => w.id)}::text[], ${column((w) => JSON.stringify(w.payload))}::text[],
-                  ${column((w) => stringOrNull(w.payload.grantId))}::text[], ${column((w) => stringOrNull(w.payload.uid))}::text[],
-                  ${column((w) => stringOrNull(w.payload.userCode))}::text[], ${column((w) => w.expiresAt?.toISOString() ?? null)}::timestamptz[])
+                  ${looked.map((c) => c.grantId)}::text[], ${looked.map((c) => c.uid)}::text[],
+                  ${looked.map((c) => c.userCode)}::text[], ${column((w) => w.expiresAt?.toISOString() ?? null)}::timestamptz[])
         as w(model, id, payload, grant_id, uid, user_code, expires_at)
     on conflict (model, id) do update set payload = excluded.payload, grant_id = excluded.grant_id,
       uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at
@@ -113,6 +115,11 @@ function valueAt(payload: Record<string, unknown>, path: readonly string[]): unk
   let value: unknown = payload;
   for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
   return value;
+}
+
+/** The payload values kept in their own columns for look-ups (by grant, by uid, by user code): one rule for every write. */
+function lookUpColumns(payload: Record<string, unknown>): { grantId: string | null; uid: string | null; userCode: string | null } {
+  return { grantId: stringOrNull(payload.grantId), uid: stringOrNull(payload.uid), userCode: stringOrNull(payload.userCode) };
 }
 
 function stringOrNull(value: unknown): string | null {
