@@ -25,7 +25,7 @@ export function createPasswordAuthenticator(deps: { passwordSignIn: PasswordSign
         requestId: context.requestId ?? '',
         ...(context.clientId ? { clientId: context.clientId } : {}),
       });
-      if (result.ok) return { kind: 'identified', accountId: result.accountId, amr: [...signInMethodInfo.password.amr] };
+      if (result.ok) return { kind: 'identified', accountId: result.accountId, amr: [...signInMethodInfo.password.amr], ...(result.account ? { account: result.account } : {}) };
       if (result.reason === 'locked') return { kind: 'failed', code: 'login.locked', params: { until: result.until }, status: 423, values, audited: true };
       // an unknown identifier is counted and answered the same way
       if (result.remaining <= warnWhenRemaining) {

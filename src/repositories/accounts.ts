@@ -162,6 +162,40 @@ export function findAccountWithProofsByPhoneIndex(db: Kysely<DB>, phoneIndex: st
   return readAccountWithProofs(db, sql`(select account_id from phones where phone_index = ${phoneIndex})`);
 }
 
+/** What a password sign-in reads of the account an identifier names; all undefined when it names none. */
+export interface PasswordSignInRead {
+  accountId: string | undefined;
+  /** The stored hash and the account's status (no credential: undefined). */
+  credential: { hash: string; status: AccountStatus } | undefined;
+  found: AccountWithProofs | undefined;
+}
+
+/**
+ * The account named by a phone's blind index, else by the first of the document indexes (in their
+ * order) that names one, with its password credential and the account with its proofs: one
+ * statement for the look-up, the credential and the sign-in's account read.
+ */
+export async function findForPasswordSignIn(db: Kysely<DB>, phoneIndex: string | null, documentIndexes: readonly string[]): Promise<PasswordSignInRead> {
+  const { rows } = await sql<{ id: string | null; hash: string | null; status: AccountStatus | null; found: AccountJson | null }>`
+    with named as (
+      select coalesce(
+        (select account_id from phones where phone_index = ${phoneIndex}::text),
+        (select d.account_id
+           from unnest(${[...documentIndexes]}::text[]) with ordinality as c(number_index, rank)
+           join account_documents d on d.number_index = c.number_index
+          order by c.rank limit 1)) as id)
+    select n.id, pc.hash, a.status, ${accountWithProofsJson(sql`n.id`)} as found
+      from named n
+      left join accounts a on a.id = n.id
+      left join password_credentials pc on pc.account_id = a.id`.execute(db);
+  const row = rows[0];
+  return {
+    accountId: row?.id ?? undefined,
+    credential: row?.hash && row.status ? { hash: row.hash, status: row.status } : undefined,
+    found: row?.found ? accountWithProofsFrom(row.found) : undefined,
+  };
+}
+
 /** Locks the account row for the rest of the transaction (serialising changes of one account); false when there is none. */
 export async function lockAccount(trx: Transaction<DB>, id: string): Promise<boolean> {
   const row = await trx.selectFrom('accounts').select('id').where('id', '=', id).forUpdate().executeTakeFirst();

@@ -17,6 +17,7 @@ import {
   findAccountWithProofsByPhoneIndex,
   findAccountIdByDocumentIndexes,
   findAccountIdByPhoneIndex,
+  findForPasswordSignIn,
   insertAccount,
   insertAccountDocument,
   insertPhone,
@@ -105,6 +106,16 @@ export interface ClaimsAccount {
   phoneE164(): string | undefined;
 }
 
+/** The account an identifier names, as a password sign-in reads it: verified and viewed without reading again. */
+export interface PasswordCandidate {
+  /** Undefined when the identifier names no account. */
+  accountId: string | undefined;
+  /** As verifyPassword, against the credential read with the account (the dummy hash when there is none). */
+  verify(password: string): Promise<boolean>;
+  /** The account as read with the identifier, decrypted (call it after a verified password). */
+  view(): AccountView | undefined;
+}
+
 /** Who caused a change, for the audit trail. */
 export interface ChangeContext {
   actor?: string;
@@ -115,8 +126,11 @@ export interface ChangeContext {
 export interface AccountService {
   /** Throws ValidationError (bad document, phone, empty name, password policy) or ConflictError (document or phone taken). */
   register(input: RegisterInput): Promise<RegisterResult>;
-  /** `raw` as typed into 账号: a mainland mobile or a document number of any type. */
-  findAccountIdByIdentifier(raw: string): Promise<string | undefined>;
+  /**
+   * `raw` as typed into 账号 (a mainland mobile, else a document number of any type): the account it
+   * names, read once with its password credential for a password sign-in (one statement).
+   */
+  findPasswordCandidate(raw: string): Promise<PasswordCandidate>;
   findAccountIdByPhone(phoneE164: string): Promise<string | undefined>;
   /** The account holding the number, read and decrypted as getAccount does (one statement). */
   getAccountByPhone(phoneE164: string): Promise<AccountView | undefined>;
@@ -384,8 +398,23 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
   }
 
   async function verifyPassword(accountId: string, password: string): Promise<boolean> {
-    const credential = isUuid(accountId) ? await findPasswordHash(db, accountId) : undefined;
-    if (!credential) return hasher.verifyAgainstDummy(password);
+    return verifyCredential(accountId, password, isUuid(accountId) ? await findPasswordHash(db, accountId) : undefined);
+  }
+
+  async function findPasswordCandidate(raw: string): Promise<PasswordCandidate> {
+    const mobile = parseMobile(raw);
+    const documentIndexes = documentCandidates(raw, clock.now()).map((n) => blindIndex('document', n));
+    const read = await findForPasswordSignIn(db, mobile.ok ? blindIndex('phone', mobile.e164) : null, documentIndexes);
+    return {
+      accountId: read.accountId,
+      verify: (password) => verifyCredential(read.accountId, password, read.credential),
+      view: () => read.found && viewOf(read.found),
+    };
+  }
+
+  /** One bcrypt verification whether or not there is a credential; a disabled account's is never accepted. */
+  async function verifyCredential(accountId: string | undefined, password: string, credential: { hash: string; status: AccountStatus } | undefined): Promise<boolean> {
+    if (!accountId || !credential) return hasher.verifyAgainstDummy(password);
     const ok = await verifyStoredHash(password, credential.hash);
     if (!ok || credential.status !== 'active') return false;
     // An imported or older hash becomes a current one on the first sign-in, unless it changed meanwhile.
@@ -420,7 +449,7 @@ export function createAccountService(deps: AccountServiceDeps): AccountService {
 
   return {
     register,
-    findAccountIdByIdentifier: async (raw) => (await findByPhone(raw)) ?? findByDocument(raw),
+    findPasswordCandidate,
     findAccountIdByPhone: findByPhone,
     findAccountIdByDocument: findByDocument,
     getAccount,

@@ -4,7 +4,7 @@
 
 import { maskDocument, maskPhone } from '../domain/masking.js';
 import { parseMobile } from '../domain/phone.js';
-import { canonicalIdentifier, type AccountService } from './accounts.js';
+import { canonicalIdentifier, type AccountService, type AccountView } from './accounts.js';
 import type { Audit } from './audit.js';
 import type { BlindIndex } from './crypto/index.js';
 import { accountLockoutKey, type Lockout } from './lockout.js';
@@ -18,7 +18,8 @@ export interface PasswordSignInInput {
 }
 
 export type PasswordSignInResult =
-  | { ok: true; accountId: string }
+  /** `account`: the account as the sign-in read it (with the credential, before the password was checked). */
+  | { ok: true; accountId: string; account: AccountView | undefined }
   /** `remaining`: wrong passwords left before the lock (counted the same for an unknown identifier). */
   | { ok: false; reason: 'invalid'; remaining: number }
   | { ok: false; reason: 'locked'; until: Date };
@@ -29,7 +30,7 @@ export interface PasswordSignIn {
 }
 
 export interface PasswordSignInDeps {
-  accounts: Pick<AccountService, 'findAccountIdByIdentifier' | 'verifyPassword'>;
+  accounts: Pick<AccountService, 'findPasswordCandidate'>;
   lockout: Pick<Lockout, 'attempt' | 'maxFailures'>;
   blindIndex: BlindIndex;
   audit: Audit;
@@ -48,25 +49,24 @@ export function lockoutKeyFor(accountId: string | undefined, identifier: string,
   return accountId ? accountLockoutKey(accountId) : `identifier:${blindIndex('identifier', canonicalIdentifier(identifier))}`;
 }
 
-const noAccount = '00000000-0000-0000-0000-000000000000';
-
 export function createPasswordSignIn(deps: PasswordSignInDeps): PasswordSignIn {
   const { accounts, lockout, blindIndex, audit } = deps;
 
   return {
     async signIn(input) {
-      const accountId = await accounts.findAccountIdByIdentifier(input.identifier);
+      const candidate = await accounts.findPasswordCandidate(input.identifier);
+      const { accountId } = candidate;
       const key = lockoutKeyFor(accountId, input.identifier, blindIndex);
       const base = { event: 'signin.password' as const, subject: accountId ?? null, clientId: input.clientId, ip: input.ip, requestId: input.requestId };
       const identifier = maskIdentifier(input.identifier);
 
       // The attempt is counted before the password is checked; a locked key checks nothing. An
-      // unknown identifier takes the same path (a credential look-up that finds nothing, then the
+      // unknown identifier takes the same path (the one look-up, which finds nothing, then the
       // dummy hash) so its answer costs the same queries and time as a wrong password.
-      const outcome = await lockout.attempt(key, async () => (await accounts.verifyPassword(accountId ?? noAccount, input.password)) && accountId !== undefined);
+      const outcome = await lockout.attempt(key, async () => (await candidate.verify(input.password)) && accountId !== undefined);
       if (outcome.ok && accountId) {
         await audit.record({ ...base, outcome: 'success', details: { identifier } });
-        return { ok: true, accountId };
+        return { ok: true, accountId, account: candidate.view() };
       }
       if (outcome.ok) return { ok: false, reason: 'invalid', remaining: lockout.maxFailures }; // unreachable: the check needs an account
 

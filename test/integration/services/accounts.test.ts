@@ -231,12 +231,13 @@ t.test(`look-ups (${engineName})`, async (t) => {
   t.equal(await accounts.findAccountIdByDocument(freshId(99)), undefined);
   t.equal(await accounts.findAccountIdByDocument(''), undefined);
 
-  t.equal(await accounts.findAccountIdByIdentifier('13912345678'), a.accountId);
-  t.equal(await accounts.findAccountIdByIdentifier('+86 138-1234-5678'), b.accountId);
-  t.equal(await accounts.findAccountIdByIdentifier(zhou.idNumber.toLowerCase()), a.accountId);
-  t.equal(await accounts.findAccountIdByIdentifier('320206671025743'), b.accountId);
+  const named = async (raw: string) => (await accounts.findPasswordCandidate(raw)).accountId;
+  t.equal(await named('13912345678'), a.accountId);
+  t.equal(await named('+86 138-1234-5678'), b.accountId);
+  t.equal(await named(zhou.idNumber.toLowerCase()), a.accountId);
+  t.equal(await named('320206671025743'), b.accountId);
   for (const unknown of ['13000000000', freshId(98), 'admin', '', ' ', 'x'.repeat(5000)]) {
-    t.equal(await accounts.findAccountIdByIdentifier(unknown), undefined, `unknown ${unknown.slice(0, 12)}`);
+    t.equal(await named(unknown), undefined, `unknown ${unknown.slice(0, 12)}`);
   }
 
   t.equal(await accounts.documentTaken(zhou.idNumber.toLowerCase()), true);
@@ -258,6 +259,23 @@ t.test(`look-ups (${engineName})`, async (t) => {
     for (const unknown of ['+8613000000000', 'not a phone', '', 'x'.repeat(5000)]) {
       t.equal(await accounts.getAccountByPhone(unknown), undefined, `no holder: ${unknown.slice(0, 12)}`);
     }
+  });
+
+  await t.test("a password sign-in's candidate: the account, its credential and its view in one statement", async (t) => {
+    for (const [raw, id] of [['13912345678', a.accountId], [zhou.idNumber, a.accountId], ['320206671025743', b.accountId]] as const) {
+      const before = testDb.database.stats.queries;
+      const candidate = await accounts.findPasswordCandidate(raw);
+      t.equal(testDb.database.stats.queries - before, 1, `one statement (${raw.slice(0, 3)}…)`);
+      t.equal(candidate.accountId, id);
+      t.same(candidate.view(), await accounts.getAccount(id), 'the view getAccount gives');
+      const reads = testDb.database.stats.queries;
+      t.equal(await candidate.verify(PASSWORD), true, 'the right password');
+      t.equal(await candidate.verify('Abcdef12?'), false, 'a wrong one');
+      t.equal(testDb.database.stats.queries - reads, 0, 'verified against the credential read with it');
+    }
+    const unknown = await accounts.findPasswordCandidate('13000000000');
+    t.equal(unknown.view(), undefined, 'an unknown identifier has no account');
+    t.equal(await unknown.verify(PASSWORD), false, 'and no password verifies');
   });
 });
 
@@ -372,10 +390,14 @@ t.test(`passwords (${engineName})`, async (t) => {
 
   await db.updateTable('accounts').set({ status: 'disabled' }).where('id', '=', accountId).execute();
   t.equal(await accounts.verifyPassword(accountId, 'Newpass#2026'), false, 'a disabled account does not sign in');
+  const disabled = await accounts.findPasswordCandidate('13400000002');
+  t.equal(disabled.accountId, accountId);
+  t.equal(await disabled.verify('Newpass#2026'), false, 'nor by its candidate');
 
   const noPassword = await accounts.register(input({ documentNumber: freshId(40), phoneE164: '+8613400000001' }));
   await db.deleteFrom('password_credentials').where('account_id', '=', noPassword.accountId).execute();
   t.equal(await accounts.verifyPassword(noPassword.accountId, PASSWORD), false, 'no credential');
+  t.equal(await (await accounts.findPasswordCandidate('13400000001')).verify(PASSWORD), false, 'nor by its candidate');
   await accounts.setPassword(noPassword.accountId, 'Fresh#Pass1');
   t.equal(await accounts.verifyPassword(noPassword.accountId, 'Fresh#Pass1'), true, 'setPassword inserts');
 });
