@@ -721,6 +721,7 @@ export const en: Record<MessageKey, string> = {
   'login.other_methods': 'Choose another sign-in method',
   'login.essc.image': 'Electronic social security card QR code',
   'login.essc.hint': 'Scan with an e-SSC channel app (such as 江苏智慧人社 or 掌上12333) and authorise',
+  'login.essc.open_app': 'Open the e-SSC authorisation on this phone',
   'login.essc.waiting': 'Waiting for a scan',
   'login.essc.scanned': 'Scanned; please authorise on your phone',
   'login.essc.authorized': 'Authorised, signing in…',

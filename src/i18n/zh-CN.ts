@@ -719,6 +719,7 @@ export const zhCN = {
   'login.other_methods': '选择其他登录方式',
   'login.essc.image': '电子社保卡登录二维码',
   'login.essc.hint': '请使用电子社保卡渠道App（如江苏智慧人社、掌上12333）扫码授权',
+  'login.essc.open_app': '在本机打开电子社保卡授权',
   'login.essc.waiting': '待扫码',
   'login.essc.scanned': '已扫码，请在手机上确认授权',
   'login.essc.authorized': '已授权，正在登录…',

@@ -11,7 +11,7 @@ import { insertAccount } from '../../src/repositories/accounts.js';
 import { insertUpstreamLinkRow } from '../../src/repositories/upstream-links.js';
 import { piiAad } from '../../src/services/accounts.js';
 import { newTestPage } from '../helpers/browser.js';
-import { openSimulatedScan } from '../helpers/browser-journeys.js';
+import { openOnThisPhone } from '../helpers/browser-journeys.js';
 import { alert, notice, screenshotsOf, startCentreWorld } from '../helpers/account-centre-browser.js';
 
 t.test(`user centre in a real browser: 账号关联 (${engineName})`, async (t) => {
@@ -38,9 +38,8 @@ t.test(`user centre in a real browser: 账号关联 (${engineName})`, async (t) 
 
     await page.getByRole('button', { name: '关联 电子社保卡', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: '关联电子社保卡' }).waitFor();
-    t.ok(await page.getByRole('img', { name: '关联电子社保卡二维码' }).isVisible());
     await screenshotsOf(page, 'account-link-essc');
-    const phone = await openSimulatedScan(page);
+    const phone = await openOnThisPhone(t, page, '在本机打开电子社保卡授权', '关联电子社保卡二维码');
     t.ok(phone.url().startsWith(`${mocks.urls.essc}/`), 'the phone page is served by the mock platform');
     await phone.getByLabel(`${card.name} ${maskIdNumber(card.idNumber)}`, { exact: true }).check();
     await phone.getByRole('button', { name: '确认授权', exact: true }).click();

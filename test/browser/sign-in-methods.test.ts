@@ -13,7 +13,7 @@ import { loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
 import { maskIdNumber } from '../../src/mocks/essc/holders.js';
 import { startTestApp } from '../helpers/app.js';
 import { catchRedirect, launchBrowser, newTestPage, screenshot, type TestPage } from '../helpers/browser.js';
-import { acceptPoliciesInPage, assertCleanPages, browserRelyingParty, catchRedirectInContext, fillSmsCode, openSimulatedScan, pressAndRedeem, showQr, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
+import { acceptPoliciesInPage, assertCleanPages, browserRelyingParty, catchRedirectInContext, fillSmsCode, openOnThisPhone, pressAndRedeem, showQr, trackNewTabs, type Authorization } from '../helpers/browser-journeys.js';
 import { freshPhone, registerThroughPages, strongPassword, syntheticIdNumber } from '../helpers/citizens.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
 import { createBrowser } from '../helpers/http-client.js';
@@ -149,16 +149,16 @@ t.test(`the six sign-in methods in a real browser (${engineName})`, async (t) =>
     await page.getByRole('button', { name: '电子社保卡登录', exact: true }).click();
     await page.waitForURL(/\/federated\/essc\?flow=/);
     await page.getByRole('heading', { level: 1, name: '电子社保卡登录' }).waitFor();
-    const qr = page.getByRole('img', { name: '电子社保卡登录二维码' });
+    const qr = page.locator('img[alt="电子社保卡登录二维码"]'); // folded under the open-here button on a phone
     t.ok(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 'the QR image renders');
     const status = page.getByRole('status');
     t.equal((await status.textContent())?.trim(), '待扫码');
-    t.ok(((await page.getByRole('link', { name: '模拟扫码', exact: true }).getAttribute('href')) as string).startsWith(mocks.urls.essc), 'the QR opens the platform (a separate server)');
+    t.ok(((await page.locator('#qr-simulate').getAttribute('href')) as string).startsWith(mocks.urls.essc), 'the QR opens the platform (a separate server)');
     await shot(t, page, 'essc-375x812');
     const esscPage = page.url();
     const redirected = await catchRedirectInContext(tp.context, demoRedirect);
 
-    const phone = await openSimulatedScan(page);
+    const phone = await openOnThisPhone(t, page, '在本机打开电子社保卡授权', '电子社保卡登录二维码');
     t.ok(phone.url().startsWith(`${mocks.urls.essc}/`), 'the phone page is served by the mock platform');
     await phone.getByRole('heading', { name: '电子社保卡扫码登录' }).waitFor();
     await status.filter({ hasText: '已扫码，请在手机上确认授权' }).waitFor();

@@ -123,6 +123,23 @@ export async function unfoldQr(page: Page): Promise<void> {
   if ((await summary.count()) > 0 && (await summary.first().isVisible())) await summary.first().click();
 }
 
+/**
+ * On a phone (375 px), where a QR cannot be scanned from its own screen: asserts the button
+ * `label` is shown with the QR `qrName` folded under it and opens the QR's own link (the 模拟扫码
+ * link's, in development), clicks it and resolves with the page it opened in a new tab.
+ */
+export async function openOnThisPhone(t: Test, page: Page, label: string, qrName: string): Promise<Page> {
+  await page.locator(`img[alt="${qrName}"]`).waitFor({ state: 'attached' });
+  await page.waitForLoadState('domcontentloaded'); // qr-fold.js has folded it by then
+  const button = page.getByRole('link', { name: label, exact: true });
+  t.ok(await button.isVisible(), `${label}: shown on a phone`);
+  t.notOk(await page.getByRole('img', { name: qrName, exact: true }).isVisible(), 'the QR folded under it');
+  t.equal(await button.getAttribute('href'), await page.locator('#qr-simulate').getAttribute('href'), "it opens the QR's own link");
+  const [opened] = await Promise.all([page.context().waitForEvent('page'), button.click()]);
+  await opened.waitForLoadState('domcontentloaded');
+  return opened;
+}
+
 /** Asserts the page has exactly no CSP violation nor script error so far. */
 export function assertCleanPages(t: Test, tp: TestPage): void {
   t.same(tp.cspViolations, [], 'no CSP violation on any tab');
