@@ -42,6 +42,9 @@ export type PayloadWrite =
  * upsertPayload stores one. Each (model, id) at most once: the caller keeps only its last write.
  */
 export async function writePayloads(db: Executor, writes: readonly PayloadWrite[]): Promise<void> {
+  // One write (a client-credentials or refreshed access token) takes the plain statement: the arrays cost PostgreSQL more.
+  const only = writes.length === 1 ? writes[0] : undefined;
+  if (only?.payload) return upsertPayload(db, only);
   const removed = writes.filter((w) => w.payload === null);
   const stored = writes.filter((w): w is Extract<PayloadWrite, { payload: Record<string, unknown> }> => w.payload !== null);
   const looked = stored.map((w) => lookUpColumns(w.payload));
