@@ -1,6 +1,6 @@
 // SQL for graphical captchas: store the HMAC of the answer, consume it once (atomically), purge.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 export interface NewCaptcha {
@@ -31,6 +31,30 @@ export async function consumeCaptcha(db: Kysely<DB>, id: string, now: Date): Pro
     .returning('answer_hash')
     .executeTakeFirst();
   return row?.answer_hash;
+}
+
+/**
+ * consumeCaptcha (`id` null: none to consume) and the one spend of a proof of work (as
+ * spent-challenges.ts records it) in ONE statement; each happens whatever the other finds.
+ * `spent`: this call recorded the work (false: it was spent before, a replay).
+ */
+export async function consumeCaptchaSpendingWork(
+  db: Kysely<DB>,
+  id: string | null,
+  now: Date,
+  work: { challengeHash: string; expiresAt: Date },
+): Promise<{ answerHash: string | undefined; spent: boolean }> {
+  const { rows } = await sql<{ answer_hash: string | null; spent: boolean }>`
+    with spent as (
+      insert into spent_challenges (challenge_hash, expires_at) values (${work.challengeHash}, ${work.expiresAt})
+      on conflict (challenge_hash) do nothing returning challenge_hash
+    ), consumed as (
+      update captchas set consumed_at = ${now}
+       where id = ${id}::uuid and consumed_at is null and expires_at > ${now}
+      returning answer_hash
+    )
+    select (select answer_hash from consumed) as answer_hash, exists (select 1 from spent) as spent`.execute(db);
+  return { answerHash: rows[0]?.answer_hash ?? undefined, spent: rows[0]?.spent === true };
 }
 
 /** Removes captchas that expired before `before` (housekeeping); returns how many. */

@@ -1,19 +1,8 @@
-// SQL for spent proof-of-work challenges: record a challenge's hash once (the insert decides who
-// spent it first), purge the ones past their expiry.
+// SQL for spent proof-of-work challenges: purge the ones past their expiry. A challenge's hash is
+// recorded once, with the captcha it came with (captchas.ts: consumeCaptchaSpendingWork).
 
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
-
-/** True when this call recorded the hash; false when it was already spent (replay). */
-export async function spendChallenge(db: Kysely<DB>, challengeHash: string, expiresAt: Date): Promise<boolean> {
-  const row = await db
-    .insertInto('spent_challenges')
-    .values({ challenge_hash: challengeHash, expires_at: expiresAt })
-    .onConflict((oc) => oc.column('challenge_hash').doNothing())
-    .returning('challenge_hash')
-    .executeTakeFirst();
-  return row !== undefined;
-}
 
 /** Removes spent challenges that expired before `before` (they are refused as expired anyway). */
 export async function deleteExpiredSpentChallenges(db: Kysely<DB>, before: Date): Promise<number> {

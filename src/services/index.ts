@@ -115,13 +115,12 @@ export function createServices(deps: {
   const audit = createAudit({ db, clock, logger });
   const hasher = createPasswordHasher({ cost: config.security.bcryptCost, poolSize: hashPoolPerProcess(config) });
   const rateLimiter = createRateLimiter({ db, clock });
-  const proofOfWork = createProofOfWork({ db, clock, key: keys.proofOfWork, difficulty: config.captcha.powDifficulty, ttlSeconds: config.captcha.powTtlSeconds });
+  const proofOfWork = createProofOfWork({ clock, key: keys.proofOfWork, difficulty: config.captcha.powDifficulty, ttlSeconds: config.captcha.powTtlSeconds });
   const captcha = createCaptchaService({ db, clock, key: keys.otp, dev: config.env !== 'production', proofOfWork });
   const codes = createOneTimeCodes({ db, clock, key: keys.otp, ttlSeconds: config.sms.codeTtlSeconds, maxAttempts: config.sms.maxAttempts });
   const smsCodes = createSmsCodeService({
     rateLimiter,
     captcha,
-    proofOfWork,
     codes,
     gateway: sms,
     blindIndex: secrets.blindIndex,

@@ -1,32 +1,35 @@
 // Proof of work on the sends that cost money (SMS): an HMAC-signed ALTCHA challenge (altcha-lib,
 // SHA-256, deterministic counter below `difficulty`) that the page's script or the app solves; the
-// server checks signature, work and expiry (injected Clock), then spends it once.
+// server checks signature, work and expiry (injected Clock); the captcha's statement spends it once.
 
 import { createHash, randomInt } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { createChallenge, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/sha';
-import type { DB } from '../db/schema.js';
 import type { Clock } from '../domain/clock.js';
-import { spendChallenge } from '../repositories/spent-challenges.js';
 
 /** What a solver gets: the ALTCHA v2 challenge (`parameters` + `signature`). */
 export type PowChallenge = Challenge;
 
 export type PowOutcome = 'ok' | 'missing' | 'invalid' | 'expired' | 'replayed';
 
+/** A solution whose signature, work and expiry check out, not spent yet: its one spend is recorded under `challengeHash` until `expiresAt`. */
+export interface UnspentWork {
+  challengeHash: string;
+  expiresAt: Date;
+}
+
 export interface ProofOfWork {
   /** A fresh signed challenge, valid for `ttlSeconds`. */
   issue(): Promise<PowChallenge>;
   /**
    * Checks a solution payload (base64 of `{ challenge, solution: { counter, derivedKey } }`, the
-   * ALTCHA widget's format) and spends it: 'ok' once; then 'replayed'. Never throws.
+   * ALTCHA widget's format): signature, work, expiry. It is spent with the captcha it came with, in
+   * the captcha's statement (services/captcha.ts: 'ok' once, then 'replayed'). Never throws.
    */
-  verify(payload: string): Promise<PowOutcome>;
+  check(payload: string): Promise<'missing' | 'invalid' | 'expired' | UnspentWork>;
 }
 
 export interface ProofOfWorkDeps {
-  db: Kysely<DB>;
   clock: Clock;
   /** HMAC key (≥ 32 bytes) for the challenge signatures. */
   key: Buffer;
@@ -61,10 +64,29 @@ function decode(payload: string): DecodedPayload | undefined {
 }
 
 export function createProofOfWork(deps: ProofOfWorkDeps): ProofOfWork {
-  const { db, clock, difficulty, ttlSeconds } = deps;
+  const { clock, difficulty, ttlSeconds } = deps;
   const secret = deps.key.toString('hex');
 
+  const check = async (payload: string): Promise<'missing' | 'invalid' | 'expired' | UnspentWork> => {
+    if (typeof payload !== 'string' || payload.length === 0) return 'missing';
+    const decoded = decode(payload);
+    if (!decoded) return 'invalid';
+    let verified: boolean;
+    try {
+      const result = await verifySolution({ challenge: decoded.challenge, solution: decoded.solution, deriveKey, hmacSignatureSecret: secret });
+      verified = result.verified;
+    } catch {
+      return 'invalid';
+    }
+    if (!verified) return 'invalid';
+    const exp = decoded.challenge.parameters.data?.exp;
+    if (typeof exp !== 'number' || exp * 1000 <= clock.now().getTime()) return 'expired';
+    return { challengeHash: createHash('sha256').update(decoded.challenge.signature ?? '').digest('hex'), expiresAt: new Date(exp * 1000) };
+  };
+
   return {
+    check,
+
     async issue() {
       const expiresAt = Math.floor(clock.now().getTime() / 1000) + ttlSeconds;
       return createChallenge({
@@ -78,22 +100,5 @@ export function createProofOfWork(deps: ProofOfWorkDeps): ProofOfWork {
       });
     },
 
-    async verify(payload) {
-      if (typeof payload !== 'string' || payload.length === 0) return 'missing';
-      const decoded = decode(payload);
-      if (!decoded) return 'invalid';
-      let verified: boolean;
-      try {
-        const result = await verifySolution({ challenge: decoded.challenge, solution: decoded.solution, deriveKey, hmacSignatureSecret: secret });
-        verified = result.verified;
-      } catch {
-        return 'invalid';
-      }
-      if (!verified) return 'invalid';
-      const exp = decoded.challenge.parameters.data?.exp;
-      if (typeof exp !== 'number' || exp * 1000 <= clock.now().getTime()) return 'expired';
-      const challengeHash = createHash('sha256').update(decoded.challenge.signature ?? '').digest('hex');
-      return (await spendChallenge(db, challengeHash, new Date(exp * 1000))) ? 'ok' : 'replayed';
-    },
   };
 }

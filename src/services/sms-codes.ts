@@ -11,7 +11,6 @@ import { RateLimitedError, ValidationError } from '../errors/app-error.js';
 import type { CaptchaService } from './captcha.js';
 import type { BlindIndex } from './crypto/index.js';
 import type { CodeOutcome, OneTimeCodes } from './one-time-codes.js';
-import type { ProofOfWork } from './proof-of-work.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 export interface SmsLimits {
@@ -24,7 +23,6 @@ export interface SmsLimits {
 export interface SmsCodeServiceDeps {
   rateLimiter: RateLimiter;
   captcha: CaptchaService;
-  proofOfWork: ProofOfWork;
   codes: OneTimeCodes;
   gateway: SmsGateway;
   blindIndex: BlindIndex;
@@ -105,7 +103,7 @@ const RESEND_AFTER_SECONDS = 60;
 const MAX_SHADOW_DELAY_MS = 3000;
 
 export function createSmsCodeService(deps: SmsCodeServiceDeps): SmsCodeService {
-  const { rateLimiter, captcha, proofOfWork, codes, gateway, blindIndex, limits, codeTtlSeconds } = deps;
+  const { rateLimiter, captcha, codes, gateway, blindIndex, limits, codeTtlSeconds } = deps;
   // Moving average of the gateway's latency on this node; undelivered sends wait about as long.
   let typicalSendMs = 0;
   const codePurpose = (purpose: SmsTemplate) => `sms:${purpose}`;
@@ -139,11 +137,9 @@ export function createSmsCodeService(deps: SmsCodeServiceDeps): SmsCodeService {
 
   return {
     async send(input) {
-      // Both are spent on every attempt, so a wrong captcha guess costs a fresh proof of work too.
-      const work = await proofOfWork.verify(input.pow);
-      if (!(await captcha.verify(input.captchaId, input.captchaAnswer))) {
-        throw new ValidationError('captcha.invalid', 'captcha');
-      }
+      // Both are spent on every attempt (one statement), so a wrong captcha guess costs a fresh proof of work too.
+      const { answered, work } = await captcha.verifyWithWork(input.captchaId, input.captchaAnswer, input.pow);
+      if (!answered) throw new ValidationError('captcha.invalid', 'captcha');
       if (work !== 'ok') throw new ValidationError(`pow.${work}`, 'captcha');
       const ipBucket = { bucket: smsBuckets('', input.ip, smsQuotaGroups[input.purpose]).ip, limit: limits.perIpPerHour, windowSeconds: 3600 };
       return issue(input, ipBucket);

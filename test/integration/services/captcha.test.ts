@@ -1,6 +1,6 @@
-// Graphical captcha: a PNG data URI with a proof-of-work challenge, only the HMAC of the answer
+// Graphical captcha: a JPEG data URI with a proof-of-work challenge, only the HMAC of the answer
 // stored, one use per captcha (right or wrong), case-insensitive, expiry by the clock, malformed ids
-// refused before SQL.
+// refused before SQL; the captcha and its proof of work used up together in one statement.
 
 import t from 'tap';
 import { createControllableClock } from '../../../src/domain/clock.js';
@@ -8,13 +8,14 @@ import { CAPTCHA_ALPHABET } from '../../../src/services/captcha-image.js';
 import { createCaptchaService } from '../../../src/services/captcha.js';
 import { createProofOfWork } from '../../../src/services/proof-of-work.js';
 import { createTestDatabase, engineName } from '../../helpers/database.js';
+import { solvePow } from '../../helpers/pow.js';
 
 const testDb = await createTestDatabase();
 t.teardown(() => testDb.drop());
 const { db } = testDb.database;
 const key = Buffer.alloc(32, 5);
 const clock = createControllableClock(new Date('2026-12-01T08:00:00Z'));
-const proofOfWork = createProofOfWork({ db, clock, key: Buffer.alloc(32, 6), difficulty: 50, ttlSeconds: 600 });
+const proofOfWork = createProofOfWork({ clock, key: Buffer.alloc(32, 6), difficulty: 50, ttlSeconds: 600 });
 const captcha = createCaptchaService({ db, clock, key, dev: true, proofOfWork });
 
 async function issued() {
@@ -80,4 +81,37 @@ t.test('lastAnswer only in dev', async (t) => {
   t.equal(prod.lastAnswer(), undefined);
   const row = await db.selectFrom('captchas').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();
   t.equal(row.expires_at.getTime(), clock.now().getTime() + 60_000);
+});
+
+t.test(`the captcha and its proof of work are used up together, in one statement (${engineName})`, async (t) => {
+  const withWork = async () => {
+    const { id, pow } = await captcha.issue();
+    return { id, answer: captcha.lastAnswer() ?? '', pow: await solvePow(pow) };
+  };
+  const statements = async <T>(work: () => Promise<T>): Promise<{ value: T; statements: number }> => {
+    const before = testDb.database.stats.queries;
+    const value = await work();
+    return { value, statements: testDb.database.stats.queries - before };
+  };
+
+  const right = await withWork();
+  t.same(await statements(() => captcha.verifyWithWork(right.id, right.answer, right.pow)), { value: { answered: true, work: 'ok' }, statements: 1 }, 'both pass in one statement');
+  t.same(await captcha.verifyWithWork(right.id, right.answer, right.pow), { answered: false, work: 'replayed' }, 'then neither is there to use again');
+
+  const wrong = await withWork();
+  t.same(await captcha.verifyWithWork(wrong.id, '####', wrong.pow), { answered: false, work: 'ok' }, 'a wrong answer');
+  const again = await withWork();
+  t.same(await captcha.verifyWithWork(again.id, again.answer, wrong.pow), { answered: true, work: 'replayed' }, "spent that answer's proof of work all the same");
+
+  const malformed = await withWork();
+  t.same(await captcha.verifyWithWork('not-a-uuid', 'abcd', malformed.pow), { answered: false, work: 'ok' }, 'a malformed captcha id');
+  const after = await withWork();
+  t.same((await captcha.verifyWithWork(after.id, after.answer, malformed.pow)).work, 'replayed', 'spends the proof of work too');
+
+  const noWork = await withWork();
+  t.same(await statements(() => captcha.verifyWithWork(noWork.id, noWork.answer, '')), { value: { answered: true, work: 'missing' }, statements: 1 }, 'no proof of work: the captcha alone');
+  t.notOk(await captcha.verify(noWork.id, noWork.answer), 'and it is used up');
+  const forged = await withWork();
+  t.same(await captcha.verifyWithWork(forged.id, forged.answer, 'not base64 at all!'), { answered: true, work: 'invalid' });
+  t.notOk(await captcha.verify(forged.id, forged.answer), 'used up with a forged one as well');
 });

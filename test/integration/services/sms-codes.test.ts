@@ -21,7 +21,7 @@ t.teardown(() => testDb.drop());
 const { db } = testDb.database;
 const clock = createControllableClock(new Date('2026-12-01T08:00:00Z'));
 const blindIndex = createBlindIndex(Buffer.alloc(32, 7));
-const proofOfWork = createProofOfWork({ db, clock, key: Buffer.alloc(32, 4), difficulty: 100, ttlSeconds: 600 });
+const proofOfWork = createProofOfWork({ clock, key: Buffer.alloc(32, 4), difficulty: 100, ttlSeconds: 600 });
 const captcha = createCaptchaService({ db, clock, key: Buffer.alloc(32, 5), dev: true, proofOfWork });
 const codes = createOneTimeCodes({ db, clock, key: Buffer.alloc(32, 9), ttlSeconds: 300, maxAttempts: 5 });
 const rateLimiter = createRateLimiter({ db, clock });
@@ -31,7 +31,6 @@ function service(gateway: SmsGateway, overrides: Partial<typeof limits> = {}) {
   return createSmsCodeService({
     rateLimiter,
     captcha,
-    proofOfWork,
     codes,
     gateway,
     blindIndex,
@@ -114,7 +113,7 @@ t.test('a refused proof of work (missing, forged, expired, replayed) counts noth
   };
   t.same(await refusal((pow) => forged(pow, (p) => (p.solution.counter += 1))), new ValidationError('pow.invalid', 'captcha'), 'a wrong counter');
   t.same(await refusal((pow) => forged(pow, (p) => (p.challenge.parameters.data = { exp: 4_102_444_800 }))), new ValidationError('pow.invalid', 'captcha'), 'an edited expiry breaks the signature');
-  const other = createProofOfWork({ db, clock, key: Buffer.alloc(32, 8), difficulty: 10, ttlSeconds: 600 });
+  const other = createProofOfWork({ clock, key: Buffer.alloc(32, 8), difficulty: 10, ttlSeconds: 600 });
   t.same(await refusal(async () => solvePow(await other.issue())), new ValidationError('pow.invalid', 'captcha'), 'a challenge signed with another key');
 
   const stale = await solvePow(await proofOfWork.issue());
