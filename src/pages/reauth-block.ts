@@ -3,7 +3,7 @@
 // what the citizen posted. The checks themselves live in services/reauthentication.ts.
 
 import type { Context } from 'koa';
-import { field } from '../http/body.js';
+import { field, passwordField } from '../http/body.js';
 import type { ReauthProof, ReauthPurpose } from '../services/reauthentication.js';
 import type { RouteDeps } from './deps.js';
 import { requestState } from '../http/state.js';
@@ -58,7 +58,7 @@ export async function reauthBlock(
 /** What the citizen posted in the block (`reauth`, then `current` or `code`). */
 export function reauthProofFrom(form: Record<string, string>, purpose: ReauthPurpose): ReauthProof {
   if (form.reauth === 'sms') return { method: 'sms', purpose, code: field(form, 'code', 12) };
-  return { method: 'pwd', password: typeof form.current === 'string' ? form.current.slice(0, 128) : '' };
+  return { method: 'pwd', password: passwordField(form, 'current') };
 }
 
 /** Sends the block's SMS code (captcha from the send form). Throws what reauth.sendCode throws. */

@@ -5,14 +5,11 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { changePassword, revealDocument, sendRevealCode, type ProfileHolder } from '../../flows/account-centre/profile.js';
-import { field } from '../../http/body.js';
+import { field, passwordField } from '../../http/body.js';
 import { requestState } from '../../http/state.js';
 import type { RouteDeps } from '../../pages/deps.js';
 import { accountGuard, centreOf, changeContext, msg, refusalView } from '../../pages/account/context.js';
 import { showHome, showInfo, showPassword } from '../../pages/account/profile-view.js';
-
-/** A password field as typed (never trimmed), bounded. */
-const password = (form: Record<string, string>, name: string) => (typeof form[name] === 'string' ? (form[name] as string).slice(0, 128) : '');
 
 /** The signed-in account as the profile steps need it. */
 function holderOf(ctx: Context): ProfileHolder {
@@ -46,7 +43,7 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
     const form = await guard(ctx);
     const proof = form.method === 'sms'
       ? ({ method: 'sms', purpose: 'reveal', code: field(form, 'code', 12) } as const)
-      : ({ method: 'pwd', password: password(form, 'password') } as const);
+      : ({ method: 'pwd', password: passwordField(form, 'password') } as const);
     const outcome = await revealDocument(services, holderOf(ctx), proof, changeContext(ctx));
     if (outcome.kind === 'refused') return showInfo(ctx, deps, { ...refusalView(ctx, outcome), ...(outcome.codeSent ? { codeSent: true } : {}) });
     await showInfo(ctx, deps, outcome.documentNumber ? { revealed: outcome.documentNumber } : {});
@@ -55,7 +52,7 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
   router.get('/password', (ctx) => showPassword(ctx, deps));
   router.post('/password', async (ctx) => {
     const form = await guard(ctx);
-    const input = { current: password(form, 'current'), next: password(form, 'password'), confirm: password(form, 'confirmPassword') };
+    const input = { current: passwordField(form, 'current'), next: passwordField(form, 'password'), confirm: passwordField(form, 'confirmPassword') };
     const outcome = await changePassword(services, centreOf(ctx).account.id, input, changeContext(ctx));
     showPassword(ctx, deps, outcome.kind === 'done' ? { notice: msg(ctx, 'account.password.changed') } : refusalView(ctx, outcome));
   });

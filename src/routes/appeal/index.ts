@@ -50,7 +50,7 @@ export function appealRoutes(deps: RouteDeps): Router {
   });
 
   post('/flow/:id/takeover', ['verified'], (form, flow, ctx) =>
-    takeOverAccount(steps, flow, { password: passwordField(form, 'password'), confirmPassword: form.confirmPassword }, stepContext(ctx)));
+    takeOverAccount(steps, flow, { password: passwordField(form, 'password'), confirmPassword: passwordField(form, 'confirmPassword') }, stepContext(ctx)));
   post('/flow/:id/phone', ['verified', 'phone_code'], (form, flow, ctx) => {
     const answers = { captchaId: field(form, 'captchaId', 64), captchaAnswer: field(form, 'captcha', 16), pow: field(form, 'pow', 4096) };
     return sendAppealCode(steps, flow, { phone: field(form, 'phone', 32), ...answers }, stepContext(ctx));

@@ -4,7 +4,7 @@
 
 import Router from '@koa/router';
 import { isLocalMethod } from '../../domain/sign-in-methods.js';
-import { field } from '../../http/body.js';
+import { field, passwordField } from '../../http/body.js';
 import { policiesPromptName, stepUpReason } from '../../oidc/policy.js';
 import { formGuardFor, type RouteDeps } from '../../pages/deps.js';
 import { attemptOf, clientIdOf, clientNameOf, loadInteraction } from '../../pages/interaction/details.js';
@@ -86,7 +86,7 @@ export function interactionRoutes(deps: RouteDeps): Router {
 
 /** What each local method's form posts, parsed and bounded, and whether it begins the method or completes it. */
 const formParsers = new Map<string, { begins: boolean; input: (form: Record<string, unknown>) => Record<string, string> }>(Object.entries({
-  password: { begins: false, input: (form) => ({ account: field(form, 'account', 64), password: typeof form.password === 'string' ? form.password.slice(0, 128) : '' }) },
+  password: { begins: false, input: (form) => ({ account: field(form, 'account', 64), password: passwordField(form, 'password') }) },
   'sms/send': { begins: true, input: (form) => ({ phone: field(form, 'phone', 32), captchaId: field(form, 'captchaId', 64), captcha: field(form, 'captcha', 16), pow: field(form, 'pow', 4096) }) },
   'sms/verify': { begins: false, input: (form) => ({ flow: field(form, 'flow', 64), code: field(form, 'code', 12) }) },
   'qr/complete': { begins: false, input: (form) => ({ ticket: field(form, 'ticket', 64) }) },

@@ -59,7 +59,7 @@ export function recoveryRoutes(deps: RouteDeps): Router {
   });
   post('/flow/:id/code', ['sms_sent'], (form, flow, ctx) => verifyRecoveryCode(steps, flow, field(form, 'code', 12), stepContext(ctx)));
   post('/flow/:id/password', ['verified'], (form, flow, ctx) =>
-    setNewPassword(steps, flow, { password: passwordField(form, 'password'), confirmPassword: form.confirmPassword }, stepContext(ctx)));
+    setNewPassword(steps, flow, { password: passwordField(form, 'password'), confirmPassword: passwordField(form, 'confirmPassword') }, stepContext(ctx)));
 
   return router;
 }
