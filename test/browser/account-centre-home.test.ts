@@ -7,7 +7,7 @@ import t from 'tap';
 import { engineName } from '../helpers/database.js';
 import { captchaAnswer, lastSmsCode } from '../helpers/oidc-flow.js';
 import { strongPassword } from '../helpers/citizens.js';
-import { alert, describedBy, masked, notice, startCentreWorld } from '../helpers/account-centre-browser.js';
+import { describedBy, masked, notice, startCentreWorld } from '../helpers/account-centre-browser.js';
 
 t.test(`user centre in a real browser: home and 我的信息 (${engineName})`, async (t) => {
   const world = await startCentreWorld(t, ['binder']);
@@ -37,12 +37,14 @@ t.test(`user centre in a real browser: home and 我的信息 (${engineName})`, a
     t.notMatch(await main.textContent(), binder.documentNumber, 'masked by default');
     t.match(await main.textContent(), masked(binder.documentNumber));
     t.match(await main.textContent(), /人口信息库核验/, 'how the level was proven');
-    await page.getByLabel('密码', { exact: true }).fill('Wrong#pass1');
+    t.equal(await page.getByRole('heading', { level: 2, name: '验证身份' }).count(), 1, 'behind the shared re-authentication block');
+    t.equal(await page.getByLabel('图形验证码').count(), 0, 'no captcha until the SMS way is chosen');
+    await page.getByLabel('当前密码', { exact: true }).fill('Wrong#pass1');
     await page.getByRole('button', { name: '查看完整证件号码', exact: true }).click();
-    await page.getByRole('alert').waitFor();
-    t.equal(await alert(page), '当前密码错误');
+    await page.getByLabel('当前密码', { exact: true }).and(page.locator('[aria-invalid="true"]')).waitFor();
+    t.equal(await describedBy(page, '当前密码'), '当前密码错误', 'the wrong password is marked on its field');
     t.notMatch(await main.textContent(), binder.documentNumber);
-    await page.getByLabel('密码', { exact: true }).fill(strongPassword);
+    await page.getByLabel('当前密码', { exact: true }).fill(strongPassword);
     await page.getByRole('button', { name: '查看完整证件号码', exact: true }).click();
     await page.getByText(binder.documentNumber, { exact: true }).waitFor();
     t.equal(await page.locator('#document-full').textContent(), binder.documentNumber, 'the full number shows');
@@ -57,18 +59,19 @@ t.test(`user centre in a real browser: home and 我的信息 (${engineName})`, a
   await t.test('我的信息: an SMS code to the bound phone reveals the number too, audited with the method', async (t) => {
     const { page } = await centre(t, binder, '/account/info');
     const main = page.locator('main');
-    t.equal(await page.getByRole('heading', { level: 2, name: `方式二：短信验证码（发送至 ${binder.phone.slice(0, 3)}****${binder.phone.slice(-4)}）` }).count(), 1);
+    await page.getByRole('link', { name: '改用短信验证码', exact: true }).click();
+    await page.getByText(`为保护您的账号，请先获取发送到 ${binder.phone.slice(0, 3)}****${binder.phone.slice(-4)} 的短信验证码。`).waitFor();
     await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
     await page.getByRole('button', { name: '获取验证码', exact: true }).click();
     await page.getByLabel('短信验证码', { exact: true }).waitFor();
     t.equal(await notice(page), `短信验证码已发送至 ${binder.phone.slice(0, 3)}****${binder.phone.slice(-4)}`);
     await page.getByLabel('短信验证码', { exact: true }).fill('000000' === (await lastSmsCode(app, binder.phone)) ? '111111' : '000000');
-    await page.getByRole('button', { name: '验证并查看', exact: true }).click();
+    await page.getByRole('button', { name: '查看完整证件号码', exact: true }).click();
     await page.getByLabel('短信验证码', { exact: true }).and(page.locator('[aria-invalid="true"]')).waitFor();
     t.equal(await describedBy(page, '短信验证码'), '短信验证码错误或已失效', 'the wrong code is marked on its field');
     t.notMatch(await main.textContent(), binder.documentNumber);
     await page.getByLabel('短信验证码', { exact: true }).fill((await lastSmsCode(app, binder.phone)) as string);
-    await page.getByRole('button', { name: '验证并查看', exact: true }).click();
+    await page.getByRole('button', { name: '查看完整证件号码', exact: true }).click();
     await page.locator('#document-full').waitFor();
     t.equal(await page.locator('#document-full').textContent(), binder.documentNumber, 'the full number shows');
     const rows = await auditRows(binderId, 'account.document_revealed');

@@ -100,7 +100,7 @@ t.test(`lockout race over HTTP (${engineName})`, async (t) => {
     const before = verifications();
     const posts = Array.from({ length: parallel }, (_, i) =>
       i % 2 === 0
-        ? browser.post('/account/info/reveal', { _csrf: csrf(info), password: i === parallel - 2 ? strongPassword : wrong })
+        ? browser.post('/account/info/reveal', { _csrf: csrf(info), reauth: 'pwd', current: i === parallel - 2 ? strongPassword : wrong })
         : browser.post('/account/password', { _csrf: csrf(passwordPage), current: wrong, password: 'Next#2026pass', confirmPassword: 'Next#2026pass' }),
     );
     const responses = await Promise.all(posts);

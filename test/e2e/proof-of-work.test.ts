@@ -140,7 +140,7 @@ t.test(`proof of work on SMS sends (${engineName})`, async (t) => {
     const signedIn = await browser.post(`${login.url}/password`, { _csrf: csrf(login), account: citizen.phone, password: strongPassword });
     t.equal(signedIn.status, 303);
     await browser.follow(signedIn.location as string);
-    const info = await browser.get('/account/info');
+    const info = await browser.get('/account/info?reauth=sms');
     const reveal = await browser.post('/account/info/reveal/send', { _csrf: csrf(info), ...(await withoutProof(app, info)) });
     t.equal(reveal.status, 400, 'reveal of the document number');
     t.match(captchaError(reveal), /^浏览器未完成发送短信前的安全校验/);

@@ -144,7 +144,7 @@ t.test(`我的权益单 (${engineName})`, async (t) => {
     t.match(wrong.text, /短信验证码错误或已失效/, 'says why');
     t.notMatch(wrong.text, escaped(balance), 'a wrong code shows no amount');
     t.match(wrong.text, /name="code"/, 'the code can be typed again');
-    const reveal = await browser.post('/account/info/reveal', { _csrf: csrf(sent), method: 'sms', code });
+    const reveal = await browser.post('/account/info/reveal', { _csrf: csrf(sent), reauth: 'sms', code });
     t.equal(reveal.status, 400, 'a rights code reveals no document number (a purpose of its own)');
     t.notMatch(reveal.text, new RegExp(realName.documentNumber), 'the number stays masked');
     const right = await browser.post('/account/rights/amounts', { _csrf: csrf(sent), reauth: 'sms', code });

@@ -148,10 +148,11 @@ export async function auditEveryPage(t: Test, label: string, viewport: { width: 
       await audit(t, page, `user centre ${name}`);
     }
     await page.goto(`${app.url}/account/info?lang=zh-CN`);
-    await page.getByLabel('密码', { exact: true }).fill('Wrong#pass1');
+    await page.getByLabel('当前密码', { exact: true }).fill('Wrong#pass1');
     await page.getByRole('button', { name: '查看完整证件号码' }).click();
-    await page.getByRole('alert').waitFor();
+    await page.getByLabel('当前密码', { exact: true }).and(page.locator('[aria-invalid="true"]')).waitFor();
     await audit(t, page, 'user centre 我的信息 with an error');
+    await page.getByRole('link', { name: '改用短信验证码', exact: true }).click();
     await page.getByLabel('图形验证码', { exact: true }).fill(await captchaAnswer(app));
     await page.getByRole('button', { name: '获取验证码', exact: true }).click();
     await page.getByLabel('短信验证码', { exact: true }).waitFor();

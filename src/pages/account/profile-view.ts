@@ -1,5 +1,5 @@
 // The pages 个人主页 (the next level to unlock, the latest cases by list, recent activity), 我的信息
-// (masked, the full document number once revealed, the proofs behind the level) and 修改密码.
+// (masked, the full number behind the re-authentication block, the proofs behind the level) and 修改密码.
 
 import type { Context } from 'koa';
 import { certTypeLabelKeys, isCertType } from '../../domain/documents.js';
@@ -9,6 +9,7 @@ import { isUpstreamName } from '../../domain/sign-in-methods.js';
 import type { RouteDeps } from '../deps.js';
 import { caseCategories, caseRowModel } from './cases-view.js';
 import { centreOf, eventLabel, formatTime, renderCentre } from './context.js';
+import { reauthBlock, requestedMethod, type ReauthMethod } from '../reauth-block.js';
 
 const nextLevel: Record<IdentityLevel, { unlock: string; action: string; href: string } | undefined> = {
   registered: { unlock: 'account.home.unlock_real_name', action: 'account.home.go_real_name', href: '/account/profile/real-name' },
@@ -34,27 +35,31 @@ export async function showHome(ctx: Context, deps: RouteDeps): Promise<void> {
   });
 }
 
-/** What 我的信息 shows besides the account: the revealed number, a message, whether a reveal code was sent. */
+/** What 我的信息 shows besides the account: the revealed number, a message, the re-authentication block's state. */
 export interface InfoExtra {
   revealed?: string | undefined;
   error?: string;
   fieldErrors?: Record<string, string>;
   notice?: string;
   codeSent?: boolean;
+  method?: ReauthMethod;
   status?: number;
 }
 
 /** 我的信息 of the signed-in account. */
 export async function showInfo(ctx: Context, deps: RouteDeps, extra: InfoExtra = {}): Promise<void> {
   const { account } = centreOf(ctx);
-  const canReveal = Boolean(account.documentNumber) && !extra.revealed;
+  // The shared re-authentication block guards the full number (its captcha only on the SMS way, before the code is sent).
+  const reauth = account.documentNumber && !extra.revealed
+    ? await reauthBlock(deps, account.id, { method: extra.method ?? requestedMethod(ctx), codeSent: extra.codeSent === true, sendAction: '/account/info/reveal/send', pageUrl: '/account/info' })
+    : undefined;
   renderCentre(ctx, deps, 'account/info.njk', 'info', {
     certTypeLabel: account.certType && isCertType(account.certType) ? certTypeLabelKeys[account.certType] : undefined,
     documentMasked: account.documentNumber ? maskDocument(account.documentNumber) : undefined,
     revealed: extra.revealed,
     phoneMasked: account.phoneE164 ? maskPhone(account.phoneE164) : undefined,
-    // The SMS way needs a phone; its captcha is only issued while the code is still to be sent.
-    sms: canReveal && account.phoneE164 ? { codeSent: extra.codeSent === true, captcha: extra.codeSent ? undefined : await deps.services.captcha.issue() } : undefined,
+    reauth,
+    ready: reauth !== undefined && (reauth.method === 'pwd' || reauth.codeSent),
     proofs: account.proofs.map((p) => ({
       at: formatTime(p.createdAt),
       kind: proofKindKeys[p.kind] ?? p.kind,
