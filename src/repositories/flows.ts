@@ -1,7 +1,8 @@
 // SQL for journeys (flows): create, read, and a version-checked state change so two requests
-// cannot both move one flow forward.
+// cannot both move one flow forward. SQL text, not built by Kysely: every step of every journey
+// runs these (its builder's CPU).
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
 
 export interface FlowRow {
@@ -17,25 +18,25 @@ export interface FlowRow {
 }
 
 export async function insertFlow(db: Kysely<DB>, row: Omit<FlowRow, 'version'>, now: Date): Promise<void> {
-  await db
-    .insertInto('flows')
-    .values({
-      id: row.id,
-      kind: row.kind,
-      state: row.state,
-      facts: JSON.stringify(row.facts),
-      interaction_uid: row.interactionUid,
-      account_id: row.accountId,
-      browser_hash: row.browserHash,
-      expires_at: row.expiresAt,
-      created_at: now,
-      updated_at: now,
-    })
-    .execute();
+  await sql`
+    insert into flows (id, kind, state, facts, interaction_uid, account_id, browser_hash, expires_at, created_at, updated_at)
+    values (${row.id}, ${row.kind}, ${row.state}, ${JSON.stringify(row.facts)}, ${row.interactionUid}, ${row.accountId},
+            ${row.browserHash}, ${row.expiresAt}, ${now}, ${now})`.execute(db);
 }
 
 export async function findFlow(db: Kysely<DB>, id: string): Promise<FlowRow | undefined> {
-  const row = await db.selectFrom('flows').selectAll().where('id', '=', id).executeTakeFirst();
+  const { rows } = await sql<{
+    id: string;
+    kind: string;
+    state: string;
+    facts: Record<string, unknown>;
+    interaction_uid: string | null;
+    account_id: string | null;
+    browser_hash: string;
+    version: number;
+    expires_at: Date;
+  }>`select id, kind, state, facts, interaction_uid, account_id, browser_hash, version, expires_at from flows where id = ${id}`.execute(db);
+  const row = rows[0];
   return (
     row && {
       id: row.id,
@@ -59,20 +60,11 @@ export async function updateFlowIfVersion(
   change: { state: string; facts: Record<string, unknown>; accountId: string | null; expiresAt: Date },
   now: Date,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('flows')
-    .set({
-      state: change.state,
-      facts: JSON.stringify(change.facts),
-      account_id: change.accountId,
-      expires_at: change.expiresAt,
-      version: expectedVersion + 1,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
+  const result = await sql`
+    update flows set state = ${change.state}, facts = ${JSON.stringify(change.facts)}, account_id = ${change.accountId},
+                     expires_at = ${change.expiresAt}, version = ${expectedVersion + 1}, updated_at = ${now}
+     where id = ${id} and version = ${expectedVersion}`.execute(db);
+  return (result.numAffectedRows ?? 0n) > 0n;
 }
 
 export async function deleteExpiredFlows(db: Kysely<DB>, before: Date, limit: number): Promise<number> {

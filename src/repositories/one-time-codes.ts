@@ -1,5 +1,6 @@
 // SQL for one-time codes (only their HMAC is stored): create (voiding older live codes), try a code
 // (count the attempt and consume on a match, one conditional update), and read the newest code's state.
+// SQL text, not built by Kysely: every SMS send and check runs these (its builder's CPU).
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -22,43 +23,22 @@ export interface OneTimeCodeState {
   consumed_at: Date | null;
 }
 
-/** The id of the newest code for purpose+target; among equal times a live one wins over a void one. */
-function newestCodeId(db: Kysely<DB>, purpose: string, targetIndex: string) {
-  return db
-    .selectFrom('one_time_codes')
-    .select('id')
-    .where('purpose', '=', purpose)
-    .where('target_index', '=', targetIndex)
-    .orderBy('created_at', 'desc')
-    .orderBy(sql`consumed_at is null`, 'desc')
-    .orderBy('id', 'desc')
-    .limit(1);
+/** The id of the newest code for purpose+target, as a subquery; among equal times a live one wins over a void one. */
+function newestCodeId(purpose: string, targetIndex: string) {
+  return sql`(select id from one_time_codes where purpose = ${purpose} and target_index = ${targetIndex}
+               order by created_at desc, consumed_at is null desc, id desc limit 1)`;
 }
 
 /** Voids (marks consumed) the live codes for the code's purpose+target and stores the new one: one statement. */
 export async function replaceLiveCode(db: Kysely<DB>, code: NewOneTimeCode): Promise<void> {
-  await db
-    .with('voided', (qb) =>
-      qb
-        .updateTable('one_time_codes')
-        .set({ consumed_at: code.createdAt })
-        .where('purpose', '=', code.purpose)
-        .where('target_index', '=', code.targetIndex)
-        .where('consumed_at', 'is', null)
-        .returning('id'),
+  await sql`
+    with voided as (
+      update one_time_codes set consumed_at = ${code.createdAt}
+       where purpose = ${code.purpose} and target_index = ${code.targetIndex} and consumed_at is null
+      returning id
     )
-    .insertInto('one_time_codes')
-    .values({
-      id: code.id,
-      purpose: code.purpose,
-      target_index: code.targetIndex,
-      code_hash: code.codeHash,
-      attempts: 0,
-      max_attempts: code.maxAttempts,
-      expires_at: code.expiresAt,
-      created_at: code.createdAt,
-    })
-    .execute();
+    insert into one_time_codes (id, purpose, target_index, code_hash, attempts, max_attempts, expires_at, created_at)
+    values (${code.id}, ${code.purpose}, ${code.targetIndex}, ${code.codeHash}, 0, ${code.maxAttempts}, ${code.expiresAt}, ${code.createdAt})`.execute(db);
 }
 
 /**
@@ -74,28 +54,21 @@ export async function tryCode(
   codeHash: string,
   now: Date,
 ): Promise<{ counted: boolean; consumed: boolean }> {
-  const row = await db
-    .updateTable('one_time_codes')
-    .set((eb) => ({
-      attempts: eb('attempts', '+', 1),
-      consumed_at: sql<Date | null>`case when code_hash = ${codeHash} then ${now}::timestamptz end`,
-    }))
-    .where('id', '=', newestCodeId(db, purpose, targetIndex))
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .whereRef('attempts', '<', 'max_attempts')
-    .returning(sql<boolean>`consumed_at is not null`.as('consumed'))
-    .executeTakeFirst();
+  const { rows } = await sql<{ consumed: boolean }>`
+    update one_time_codes
+       set attempts = attempts + 1, consumed_at = case when code_hash = ${codeHash} then ${now}::timestamptz end
+     where id = ${newestCodeId(purpose, targetIndex)}
+       and consumed_at is null and expires_at > ${now}::timestamptz and attempts < max_attempts
+    returning consumed_at is not null as consumed`.execute(db);
+  const row = rows[0];
   return { counted: row !== undefined, consumed: row?.consumed === true };
 }
 
 /** The state of the newest code for purpose+target (to explain a refused attempt), if any. */
 export async function findNewestCode(db: Kysely<DB>, purpose: string, targetIndex: string): Promise<OneTimeCodeState | undefined> {
-  return db
-    .selectFrom('one_time_codes')
-    .select(['id', 'attempts', 'max_attempts', 'expires_at', 'consumed_at'])
-    .where('id', '=', newestCodeId(db, purpose, targetIndex))
-    .executeTakeFirst();
+  const { rows } = await sql<OneTimeCodeState>`
+    select id, attempts, max_attempts, expires_at, consumed_at from one_time_codes where id = ${newestCodeId(purpose, targetIndex)}`.execute(db);
+  return rows[0];
 }
 
 /** Removes codes that expired before `before` (housekeeping); returns how many. */

@@ -1,5 +1,6 @@
 // SQL for rate-limit buckets (one row per bucket: count and the end of its window): the
 // all-or-nothing consume (a database function, see migration 0011), the single-bucket hit, purges.
+// The consume and the hit run on sign-in paths: SQL text, not built by Kysely (its builder's CPU).
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -40,16 +41,14 @@ export async function deleteExpiredBuckets(db: Kysely<DB>, before: Date): Promis
  * returns the count after the hit and when the window resets. Hits past the limit still count.
  */
 export async function hitBucket(db: Kysely<DB>, bucket: string, now: Date, windowEnd: Date): Promise<{ count: number; resetAt: Date }> {
-  const row = await db
-    .insertInto('rate_limits')
-    .values({ bucket, count: 1, reset_at: windowEnd })
-    .onConflict((oc) =>
-      oc.column('bucket').doUpdateSet((eb) => ({
-        count: eb.case().when('rate_limits.reset_at', '<=', now).then(1).else(eb('rate_limits.count', '+', 1)).end(),
-        reset_at: eb.case().when('rate_limits.reset_at', '<=', now).then(windowEnd).else(eb.ref('rate_limits.reset_at')).end(),
-      })),
-    )
-    .returning(['count', 'reset_at'])
-    .executeTakeFirstOrThrow();
+  // SQL text, not built: every state-changing request runs it (the per-IP limit).
+  const { rows } = await sql<{ count: number; reset_at: Date }>`
+    insert into rate_limits (bucket, count, reset_at) values (${bucket}, 1, ${windowEnd}::timestamptz)
+    on conflict (bucket) do update set
+      count = case when rate_limits.reset_at <= ${now}::timestamptz then 1 else rate_limits.count + 1 end,
+      reset_at = case when rate_limits.reset_at <= ${now}::timestamptz then ${windowEnd}::timestamptz else rate_limits.reset_at end
+    returning count, reset_at`.execute(db);
+  const row = rows[0];
+  if (!row) throw new Error('rate_limits: the upsert returned no row');
   return { count: row.count, resetAt: row.reset_at };
 }
