@@ -1,4 +1,5 @@
-// SQL for graphical captchas: store the HMAC of the answer, consume it once (atomically), purge.
+// SQL for graphical captchas: store the HMAC of the answer, consume it once (atomically, alone or
+// with the proof of work it was issued with), purge.
 
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.js';
@@ -34,8 +35,8 @@ export async function consumeCaptcha(db: Kysely<DB>, id: string, now: Date): Pro
 }
 
 /**
- * consumeCaptcha (`id` null: none to consume) and the one spend of a proof of work (as
- * spent-challenges.ts records it) in ONE statement; each happens whatever the other finds.
+ * consumeCaptcha (`id` null: none to consume) and the one spend of a proof of work (its
+ * challenge's hash recorded in spent_challenges) in ONE statement; each happens whatever the other finds.
  * `spent`: this call recorded the work (false: it was spent before, a replay).
  */
 export async function consumeCaptchaSpendingWork(

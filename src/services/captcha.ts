@@ -21,7 +21,7 @@ export interface CaptchaService {
   /** True once for the right answer (case-insensitive); false for anything else. Always consumes. */
   verify(id: string, answer: string): Promise<boolean>;
   /**
-   * verify, and the proof of work issued with the captcha (ProofOfWork.verify's payload) checked and
+   * verify, and the proof of work issued with the captcha (the solution payload ProofOfWork.check reads) checked and
    * spent in the same statement: both are used up on every attempt. Never throws for bad input.
    */
   verifyWithWork(id: string, answer: string, powPayload: string): Promise<{ answered: boolean; work: PowOutcome }>;
