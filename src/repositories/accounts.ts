@@ -157,9 +157,22 @@ export function findAccountWithProofs(db: Kysely<DB>, id: string): Promise<Accou
   return readAccountWithProofs(db, sql`${id}::uuid`);
 }
 
+/** The id of the account holding the phone with this blind index, as an SQL subquery (null: none). */
+function accountIdOfPhone(phoneIndex: string | null): RawBuilder<string | null> {
+  return sql`(select account_id from phones where phone_index = ${phoneIndex}::text)`;
+}
+
+/** The id of the account holding the first of these document blind indexes that names one (in their order), as an SQL subquery. */
+function accountIdOfDocuments(indexes: readonly string[]): RawBuilder<string | null> {
+  return sql`(select d.account_id
+                from unnest(${[...indexes]}::text[]) with ordinality as c(number_index, rank)
+                join account_documents d on d.number_index = c.number_index
+               order by c.rank limit 1)`;
+}
+
 /** The account holding the phone (by its blind index) with its proofs, in the same one statement. */
 export function findAccountWithProofsByPhoneIndex(db: Kysely<DB>, phoneIndex: string): Promise<AccountWithProofs | undefined> {
-  return readAccountWithProofs(db, sql`(select account_id from phones where phone_index = ${phoneIndex})`);
+  return readAccountWithProofs(db, accountIdOfPhone(phoneIndex));
 }
 
 /** What a password sign-in reads of the account an identifier names; all undefined when it names none. */
@@ -177,13 +190,7 @@ export interface PasswordSignInRead {
  */
 export async function findForPasswordSignIn(db: Kysely<DB>, phoneIndex: string | null, documentIndexes: readonly string[]): Promise<PasswordSignInRead> {
   const { rows } = await sql<{ id: string | null; hash: string | null; status: AccountStatus | null; found: AccountJson | null }>`
-    with named as (
-      select coalesce(
-        (select account_id from phones where phone_index = ${phoneIndex}::text),
-        (select d.account_id
-           from unnest(${[...documentIndexes]}::text[]) with ordinality as c(number_index, rank)
-           join account_documents d on d.number_index = c.number_index
-          order by c.rank limit 1)) as id)
+    with named as (select coalesce(${accountIdOfPhone(phoneIndex)}, ${accountIdOfDocuments(documentIndexes)}) as id)
     select n.id, pc.hash, a.status, ${accountWithProofsJson(sql`n.id`)} as found
       from named n
       left join accounts a on a.id = n.id
@@ -217,23 +224,16 @@ export async function findIdentityEnvelopes(
 }
 
 /** The account holding any of the given document blind indexes, preferring the earliest listed. */
+/** The account holding the first of the document indexes that names one, in their order. */
 export async function findAccountIdByDocumentIndexes(db: Kysely<DB>, indexes: readonly string[]): Promise<string | undefined> {
   if (indexes.length === 0) return undefined;
-  const rows = await db
-    .selectFrom('account_documents')
-    .select(['account_id', 'number_index'])
-    .where('number_index', 'in', indexes)
-    .execute();
-  for (const index of indexes) {
-    const hit = rows.find((r) => r.number_index === index);
-    if (hit) return hit.account_id;
-  }
-  return undefined;
+  const { rows } = await sql<{ id: string | null }>`select ${accountIdOfDocuments(indexes)} as id`.execute(db);
+  return rows[0]?.id ?? undefined;
 }
 
 export async function findAccountIdByPhoneIndex(db: Kysely<DB>, phoneIndex: string): Promise<string | undefined> {
-  const row = await db.selectFrom('phones').select('account_id').where('phone_index', '=', phoneIndex).executeTakeFirst();
-  return row?.account_id;
+  const { rows } = await sql<{ id: string | null }>`select ${accountIdOfPhone(phoneIndex)} as id`.execute(db);
+  return rows[0]?.id ?? undefined;
 }
 
 export async function listUpstreamLinks(db: Kysely<DB>, accountId: string): Promise<Array<{ upstream: string; subject: string; createdAt: Date }>> {

@@ -18,20 +18,20 @@ export async function insertCaptcha(db: Kysely<DB>, captcha: NewCaptcha): Promis
     .execute();
 }
 
+/** Marks the live captcha `id` (null: none) consumed, returning its answer hash: the one conditional update, as SQL. */
+function consumedLive(id: string | null, now: Date) {
+  return sql<{ answer_hash: string }>`update captchas set consumed_at = ${now}
+              where id = ${id}::uuid and consumed_at is null and expires_at > ${now}
+             returning answer_hash`;
+}
+
 /**
  * Marks a live captcha consumed in one conditional update and returns its answer hash; undefined
  * when it does not exist, expired, or was already consumed. `id` must be a well-formed uuid.
  */
 export async function consumeCaptcha(db: Kysely<DB>, id: string, now: Date): Promise<string | undefined> {
-  const row = await db
-    .updateTable('captchas')
-    .set({ consumed_at: now })
-    .where('id', '=', id)
-    .where('consumed_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning('answer_hash')
-    .executeTakeFirst();
-  return row?.answer_hash;
+  const { rows } = await consumedLive(id, now).execute(db);
+  return rows[0]?.answer_hash;
 }
 
 /**
@@ -49,11 +49,7 @@ export async function consumeCaptchaSpendingWork(
     with spent as (
       insert into spent_challenges (challenge_hash, expires_at) values (${work.challengeHash}, ${work.expiresAt})
       on conflict (challenge_hash) do nothing returning challenge_hash
-    ), consumed as (
-      update captchas set consumed_at = ${now}
-       where id = ${id}::uuid and consumed_at is null and expires_at > ${now}
-      returning answer_hash
-    )
+    ), consumed as (${consumedLive(id, now)})
     select (select answer_hash from consumed) as answer_hash, exists (select 1 from spent) as spent`.execute(db);
   return { answerHash: rows[0]?.answer_hash ?? undefined, spent: rows[0]?.spent === true };
 }
