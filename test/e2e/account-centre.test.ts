@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { loadPopulationRegistry, loadUpstreamAccounts } from '../../src/mocks/fixtures.js';
 import { createControllableClock } from '../../src/domain/clock.js';
-import { insertAccount } from '../../src/repositories/accounts.js';
+import { insertAccount, insertPhone } from '../../src/repositories/accounts.js';
 import { insertUpstreamLinkRow } from '../../src/repositories/upstream-links.js';
 import { piiAad } from '../../src/services/accounts.js';
 import { createTestDatabase, engineName } from '../helpers/database.js';
@@ -450,6 +450,32 @@ t.test(`user centre (${engineName})`, async (t) => {
     t.equal(after.length, before.length - 1);
     const strange = await browser.post('/account/activity/end-session', { _csrf: csrf(page), session: 'not-a-session' });
     t.equal(strange.status, 404);
+  });
+
+  await t.test('an account without a document (an uncertified 支付宝 user) has no number to reveal, and no code is sent for it', async (t) => {
+    const db = testDb.database.db;
+    const accountId = randomUUID();
+    const phone = freshPhone();
+    const e164 = `+86${phone}`;
+    const { cipher, blindIndex } = app.container.secrets;
+    await db.transaction().execute(async (trx) => {
+      await insertAccount(trx, { id: accountId, nameEnvelope: cipher.encrypt('支付宝用户', piiAad.name(accountId)), needsPhone: false, now: clock.now() });
+      await insertPhone(trx, { accountId, phoneEnvelope: cipher.encrypt(e164, piiAad.phone(accountId)), phoneIndex: blindIndex('phone', e164), verifiedAt: clock.now() });
+      await insertUpstreamLinkRow(trx, { accountId, upstream: 'alipay', subject: `alipay-${accountId}`, now: clock.now() });
+    });
+    const { token } = await services.accountCentre.startSession(accountId, { ip: '127.0.0.1' });
+    const fed = createBrowser(app.url);
+    fed.jar.store([`_jsrs_account=${token}; Path=/account; HttpOnly`]);
+    const info = await fed.get('/account/info?reauth=sms');
+    t.equal(info.status, 200);
+    t.notMatch(info.text, /验证身份|reveal/, 'no re-authentication block: nothing to reveal');
+    const sent = await fed.post('/account/info/reveal/send', { _csrf: csrf(info), captchaId: randomUUID(), captcha: 'abcd', pow: '' });
+    t.equal(sent.status, 400);
+    t.match(sent.text, /该账号没有可查看的证件号码/);
+    t.equal(await lastSmsCode(app, phone), undefined, 'no SMS went out');
+    const reveal = await fed.post('/account/info/reveal', { _csrf: csrf(info), reauth: 'sms', code: '123456' });
+    t.equal(reveal.status, 400);
+    t.match(reveal.text, /该账号没有可查看的证件号码/);
   });
 
   await t.test('unlinking the last way to sign in is refused', async (t) => {

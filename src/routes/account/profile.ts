@@ -27,6 +27,8 @@ export function profileRoutes(router: Router, deps: RouteDeps): void {
   /** The block's SMS way: a reveal code to the bound phone after the send form's captcha (SMS limits apply). */
   router.post('/info/reveal/send', async (ctx) => {
     const form = await guard(ctx);
+    // No SMS for nothing: an account without a document (an uncertified 支付宝 user's) has no number to show.
+    if (!centreOf(ctx).account.documentNumber) return showInfo(ctx, deps, { error: msg(ctx, 'account.info.nothing_to_reveal'), status: 400 });
     const sent = await sendReauthCodeForPage(deps, ctx, centreOf(ctx).account.id, form, 'reveal');
     await showInfo(ctx, deps, { ...sent.state, status: sent.status });
   });
